@@ -1,0 +1,269 @@
+//! Activation functions σ, each with its derivative, applied to a layer's
+//! pre-activation `z` to give its activation `a = σ(z)`.
+//!
+//! Elementwise activations give `f(z)` and `f′(z)` as scalar functions
+//! ([`Elementwise`]); every activation, softmax included, works on whole
+//! columns through [`Activation`], whose `backward` is a vector–Jacobian
+//! product (never a full Jacobian).
+
+use crate::Scalar;
+
+/// An activation applied to a column of pre-activations.
+///
+/// `forward` writes `a = σ(z)`; `backward` turns `dL/da` into `dL/dz`, given
+/// both `z` and `a` (whichever makes the derivative cheaper to compute).
+///
+/// ```
+/// use nn_core::activation::{Activation, Relu};
+/// let z = [-1.0f32, 2.0];
+/// let mut a = [0.0; 2];
+/// Relu.forward(&z, &mut a);
+/// assert_eq!(a, [0.0, 2.0]);
+/// let mut dz = [0.0; 2];
+/// Relu.backward(&z, &a, &[5.0, 5.0], &mut dz);
+/// assert_eq!(dz, [0.0, 5.0]);
+/// ```
+pub trait Activation<T: Scalar>: Copy + core::fmt::Debug {
+    /// The name used in a `network!` spec (`"relu"`).
+    const NAME: &'static str;
+    /// `a = σ(z)`; both slices have the layer's width.
+    fn forward(&self, z: &[T], a: &mut [T]);
+    /// `dz = (∂a/∂z)ᵀ · da`, the vector–Jacobian product.
+    fn backward(&self, z: &[T], a: &[T], da: &[T], dz: &mut [T]);
+}
+
+/// An activation that acts on each element alone: `aᵢ = f(zᵢ)`.
+///
+/// ```
+/// use nn_core::activation::{Elementwise, Sigmoid};
+/// assert_eq!(Sigmoid.f(0.0f64), 0.5);
+/// assert_eq!(Sigmoid.df(0.0f64, 0.5), 0.25);
+/// ```
+pub trait Elementwise<T: Scalar>: Copy + core::fmt::Debug {
+    /// `f(z)`.
+    fn f(&self, z: T) -> T;
+    /// `f′(z)`, given `z` and `a = f(z)`.
+    fn df(&self, z: T, a: T) -> T;
+}
+
+macro_rules! elementwise_activation {
+    ($ty:ty, $name:literal) => {
+        impl<T: Scalar> Activation<T> for $ty {
+            const NAME: &'static str = $name;
+            #[inline]
+            fn forward(&self, z: &[T], a: &mut [T]) {
+                for (a, &z) in a.iter_mut().zip(z) {
+                    *a = self.f(z);
+                }
+            }
+            #[inline]
+            fn backward(&self, z: &[T], a: &[T], da: &[T], dz: &mut [T]) {
+                for (((dz, &z), &a), &da) in dz.iter_mut().zip(z).zip(a).zip(da) {
+                    *dz = da * self.df(z, a);
+                }
+            }
+        }
+    };
+}
+
+/// `f(z) = z`, `f′(z) = 1`: the output layer of a regression net, or logits.
+///
+/// ```
+/// use nn_core::activation::{Elementwise, Identity};
+/// assert_eq!((Identity.f(-3.0f32), Identity.df(-3.0f32, -3.0)), (-3.0, 1.0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Identity;
+
+impl<T: Scalar> Elementwise<T> for Identity {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        z
+    }
+    #[inline(always)]
+    fn df(&self, _z: T, _a: T) -> T {
+        T::one()
+    }
+}
+elementwise_activation!(Identity, "identity");
+
+/// `f(z) = 1 / (1 + e⁻ᶻ)`, `f′(z) = f(z)(1 − f(z))`.
+///
+/// Evaluated as `eᶻ / (1 + eᶻ)` for negative `z`, so no `exp` overflows:
+/// `f(−50)` and `f(50)` are finite.
+///
+/// ```
+/// use nn_core::activation::{Elementwise, Sigmoid};
+/// assert!((Sigmoid.f(2.0f64) - 0.8807970779778823).abs() < 1e-15);
+/// assert!(Sigmoid.f(-1000.0f32) >= 0.0 && Sigmoid.f(1000.0f32) <= 1.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sigmoid;
+
+/// The numerically safe logistic function shared by [`Sigmoid`] and the fused
+/// binary cross-entropy.
+#[inline]
+pub fn sigmoid<T: Scalar>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl<T: Scalar> Elementwise<T> for Sigmoid {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        sigmoid(z)
+    }
+    #[inline(always)]
+    fn df(&self, _z: T, a: T) -> T {
+        a * (T::one() - a)
+    }
+}
+elementwise_activation!(Sigmoid, "sigmoid");
+
+/// `f(z) = tanh z`, `f′(z) = 1 − tanh² z`.
+///
+/// ```
+/// use nn_core::activation::{Elementwise, Tanh};
+/// assert_eq!(Tanh.f(50.0f32), 1.0);
+/// assert_eq!(Tanh.df(0.0f64, 0.0), 1.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tanh;
+
+impl<T: Scalar> Elementwise<T> for Tanh {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        z.tanh()
+    }
+    #[inline(always)]
+    fn df(&self, _z: T, a: T) -> T {
+        T::one() - a * a
+    }
+}
+elementwise_activation!(Tanh, "tanh");
+
+/// `f(z) = max(0, z)`, `f′(z) = 1` for `z > 0`, else `0` (the subgradient 0 at the kink).
+///
+/// ```
+/// use nn_core::activation::{Elementwise, Relu};
+/// assert_eq!((Relu.f(-2.0f32), Relu.f(3.0f32)), (0.0, 3.0));
+/// assert_eq!((Relu.df(0.0f32, 0.0), Relu.df(3.0f32, 3.0)), (0.0, 1.0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Relu;
+
+impl<T: Scalar> Elementwise<T> for Relu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::zero() { z } else { T::zero() }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { T::zero() }
+    }
+}
+elementwise_activation!(Relu, "relu");
+
+/// `f(z) = z` for `z > 0`, else `α z`; `f′(z) = 1` or `α` (`α` at the kink).
+///
+/// ```
+/// use nn_core::activation::{Elementwise, LeakyRelu};
+/// let act = LeakyRelu { alpha: 0.1f64 };
+/// assert_eq!((act.f(-2.0), act.df(-2.0, -0.2)), (-0.2, 0.1));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LeakyRelu<T> {
+    /// The slope for negative inputs.
+    pub alpha: T,
+}
+
+impl<T: Scalar> Elementwise<T> for LeakyRelu<T> {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::zero() { z } else { self.alpha * z }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { self.alpha }
+    }
+}
+elementwise_activation!(LeakyRelu<T>, "leaky_relu");
+
+/// `aᵢ = e^{zᵢ} / Σⱼ e^{zⱼ}`, computed after subtracting `max z` so that no
+/// `exp` overflows. Its backward is the vector–Jacobian product
+/// `dzᵢ = aᵢ (daᵢ − Σⱼ aⱼ daⱼ)`; the `N × N` Jacobian is never formed.
+/// `network!` allows it on the output layer only.
+///
+/// ```
+/// use nn_core::activation::{Activation, Softmax};
+/// let mut a = [0.0f64; 2];
+/// Softmax.forward(&[1000.0, 1000.0], &mut a);
+/// assert_eq!(a, [0.5, 0.5]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softmax;
+
+/// Writes `softmax(z)` into `a` (log-sum-exp stable) and returns
+/// `ln Σⱼ e^{zⱼ}`.
+#[inline]
+pub fn softmax_into<T: Scalar>(z: &[T], a: &mut [T]) -> T {
+    let max = z
+        .iter()
+        .copied()
+        .reduce(|m, v| if v > m { v } else { m })
+        .unwrap_or_else(T::zero);
+    let mut sum = T::zero();
+    for (a, &z) in a.iter_mut().zip(z) {
+        *a = (z - max).exp();
+        sum += *a;
+    }
+    let inv = T::one() / sum;
+    for a in a.iter_mut() {
+        *a *= inv;
+    }
+    max + sum.ln()
+}
+
+impl<T: Scalar> Activation<T> for Softmax {
+    const NAME: &'static str = "softmax";
+    #[inline]
+    fn forward(&self, z: &[T], a: &mut [T]) {
+        softmax_into(z, a);
+    }
+    #[inline]
+    fn backward(&self, _z: &[T], a: &[T], da: &[T], dz: &mut [T]) {
+        let dot = a.iter().zip(da).fold(T::zero(), |s, (&a, &d)| s + a * d);
+        for ((dz, &a), &da) in dz.iter_mut().zip(a).zip(da) {
+            *dz = a * (da - dot);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_and_tanh_are_finite_at_extremes() {
+        for z in [-50.0f64, 50.0, -1000.0, 1000.0] {
+            assert!(Sigmoid.f(z).is_finite());
+            assert!(Tanh.f(z).is_finite());
+            assert!(Sigmoid.f(z as f32).is_finite());
+        }
+        assert!(Sigmoid.f(-50.0f64) > 0.0);
+        assert!(Sigmoid.f(50.0f64) <= 1.0);
+    }
+
+    #[test]
+    fn softmax_is_stable_and_sums_to_one() {
+        let mut a = [0.0f32; 3];
+        let lse = softmax_into(&[1000.0f32, -1000.0, 0.0], &mut a);
+        assert!(a.iter().all(|v| v.is_finite()));
+        assert!((a.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(lse, 1000.0);
+    }
+}

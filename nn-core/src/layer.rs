@@ -1,0 +1,196 @@
+//! Fully-connected layers and the per-layer kernels that generated code calls.
+//!
+//! Generated code is straight-line: one block per layer, each calling one of
+//! the generic kernels below. Keeping the arithmetic here (and not inlined into
+//! one giant function) keeps compile time linear in depth and lets every layer
+//! of the same shape share one instantiation.
+
+use nalgebra::{SMatrix, SVector};
+
+use crate::{Scalar, activation::Activation};
+
+/// A fully-connected layer `z = W x + b` from `IN` inputs to `OUT` outputs.
+///
+/// `weight` is `OUT × IN` (PyTorch's `[out, in]` convention), so `W * x`
+/// reads as the math; nalgebra stores it column-major.
+///
+/// ```
+/// use nn_core::Dense;
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let layer = Dense::<f32, 2, 1> {
+///     weight: SMatrix::<f32, 1, 2>::new(1.0, 2.0),
+///     bias: SVector::<f32, 1>::new(0.5),
+/// };
+/// assert_eq!(layer.affine(&SVector::<f32, 2>::new(3.0, 4.0))[0], 11.5);
+/// assert_eq!(Dense::<f32, 784, 16>::PARAMS, 784 * 16 + 16);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dense<T: Scalar, const IN: usize, const OUT: usize> {
+    /// The weight matrix `W`, `OUT × IN`.
+    pub weight: SMatrix<T, OUT, IN>,
+    /// The bias vector `b`, length `OUT`.
+    pub bias: SVector<T, OUT>,
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
+    /// The number of parameters, `OUT·IN + OUT`.
+    pub const PARAMS: usize = OUT * IN + OUT;
+
+    /// A layer with all weights and biases zero.
+    pub fn zeros() -> Self {
+        Self {
+            weight: SMatrix::zeros(),
+            bias: SVector::zeros(),
+        }
+    }
+
+    /// `W x + b`.
+    pub fn affine(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        let mut z = self.bias;
+        z.gemv(T::one(), &self.weight, x, T::one());
+        z
+    }
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// The forward values of one layer: pre-activation `z` and activation `a = σ(z)`.
+///
+/// ```
+/// use nn_core::LayerTrace;
+/// let t = LayerTrace::<f64, 3>::zeros();
+/// assert_eq!(t.z.len(), 3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LayerTrace<T: Scalar, const N: usize> {
+    /// `z = W a_prev + b`.
+    pub z: SVector<T, N>,
+    /// `a = σ(z)`.
+    pub a: SVector<T, N>,
+}
+
+impl<T: Scalar, const N: usize> LayerTrace<T, N> {
+    /// A trace of zeros.
+    pub fn zeros() -> Self {
+        Self {
+            z: SVector::zeros(),
+            a: SVector::zeros(),
+        }
+    }
+}
+
+impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// Forward through one layer: `z = W x + b` (one `gemv` with the bias as its
+/// starting value), then `a = σ(z)`.
+///
+/// ```
+/// use nn_core::{Dense, LayerTrace, layer::dense_forward, activation::Relu};
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
+/// let mut t = LayerTrace::zeros();
+/// dense_forward(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut t);
+/// assert_eq!((t.z, t.a), (SVector::from([1.0, -3.0]), SVector::from([1.0, 0.0])));
+/// ```
+#[inline(never)]
+pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    act: &A,
+    x: &SVector<T, IN>,
+    out: &mut LayerTrace<T, OUT>,
+) {
+    out.z.copy_from(&layer.bias);
+    out.z.gemv(T::one(), &layer.weight, x, T::one());
+    act.forward(out.z.as_slice(), out.a.as_mut_slice());
+}
+
+/// Backward through one layer's activation: `δ = dL/dz = (∂a/∂z)ᵀ dL/da`
+/// (for elementwise σ, `dL/da ⊙ σ′(z)`).
+///
+/// ```
+/// use nn_core::{LayerTrace, layer::activation_backward, activation::Relu};
+/// use nn_core::nalgebra::SVector;
+/// let t = LayerTrace { z: SVector::from([1.0f32, -3.0]), a: SVector::from([1.0, 0.0]) };
+/// let mut dz = SVector::zeros();
+/// activation_backward(&Relu, &t, &SVector::from([7.0, 7.0]), &mut dz);
+/// assert_eq!(dz, SVector::from([7.0, 0.0]));
+/// ```
+#[inline]
+pub fn activation_backward<T: Scalar, A: Activation<T>, const N: usize>(
+    act: &A,
+    trace: &LayerTrace<T, N>,
+    da: &SVector<T, N>,
+    dz: &mut SVector<T, N>,
+) {
+    act.backward(
+        trace.z.as_slice(),
+        trace.a.as_slice(),
+        da.as_slice(),
+        dz.as_mut_slice(),
+    );
+}
+
+/// Backward through one layer's affine map, given `δ = dL/dz` and the layer's
+/// input `x`: writes `dL/dW = δ xᵀ` (a rank-1 `ger`, no `OUT × IN` temporary),
+/// `dL/db = δ`, and, when `dx` is given, `dL/dx = Wᵀ δ` (`gemv_tr`).
+///
+/// ```
+/// use nn_core::{Dense, layer::dense_backward};
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[3.0], [4.0]]), bias: SVector::zeros() };
+/// let mut grad = Dense::zeros();
+/// let mut dx = SVector::zeros();
+/// dense_backward(&layer, &SVector::from([1.0, 2.0]), &SVector::from([0.5]), &mut grad, Some(&mut dx));
+/// assert_eq!(grad.weight, SMatrix::from([[0.5], [1.0]]));
+/// assert_eq!(dx, SVector::from([1.5, 2.0]));
+/// ```
+#[inline(never)]
+pub fn dense_backward<T: Scalar, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    x: &SVector<T, IN>,
+    dz: &SVector<T, OUT>,
+    grad: &mut Dense<T, IN, OUT>,
+    dx: Option<&mut SVector<T, IN>>,
+) {
+    grad.weight.ger(T::one(), dz, x, T::zero());
+    grad.bias.copy_from(dz);
+    if let Some(dx) = dx {
+        dx.gemv_tr(T::one(), &layer.weight, dz, T::zero());
+    }
+}
+
+/// Backward through one layer's affine map fused with the SGD update: writes
+/// `dL/dx = Wᵀ δ` first (when asked, with the old `W`), then updates in place
+/// `W ← W − η δ xᵀ` and `b ← b − η δ`. No gradient is stored.
+///
+/// ```
+/// use nn_core::{Dense, layer::dense_sgd_backward};
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let mut layer = Dense::<f64, 1, 1> { weight: SMatrix::from([[2.0]]), bias: SVector::from([1.0]) };
+/// let mut dx = SVector::zeros();
+/// dense_sgd_backward(&mut layer, &SVector::from([3.0]), &SVector::from([0.5]), 0.1, Some(&mut dx));
+/// assert_eq!(dx[0], 1.0);
+/// assert!((layer.weight[0] - 1.85).abs() < 1e-15 && (layer.bias[0] - 0.95).abs() < 1e-15);
+/// ```
+#[inline(never)]
+pub fn dense_sgd_backward<T: Scalar, const IN: usize, const OUT: usize>(
+    layer: &mut Dense<T, IN, OUT>,
+    x: &SVector<T, IN>,
+    dz: &SVector<T, OUT>,
+    lr: T,
+    dx: Option<&mut SVector<T, IN>>,
+) {
+    if let Some(dx) = dx {
+        dx.gemv_tr(T::one(), &layer.weight, dz, T::zero());
+    }
+    layer.weight.ger(-lr, dz, x, T::one());
+    layer.bias.axpy(-lr, dz, T::one());
+}

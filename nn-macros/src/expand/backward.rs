@@ -1,0 +1,309 @@
+//! The backward pass, written out layer by layer (the lecture's
+//! backpropagation, output to input), the loss methods and the fused SGD step.
+//!
+//! For each layer, from the last to the first:
+//!   δ = (∂a/∂z)ᵀ dL/da                    (activation_backward)
+//!   dL/dW = δ a_prevᵀ, dL/db = δ, dL/da_prev = Wᵀ δ   (dense_backward)
+//! The first layer computes dL/dx only when it is asked for.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{act_value, describe, loss_type, loss_value, output_width, trace_name};
+use crate::validate::Net;
+
+/// Which update the straight-line backward applies to each layer.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Write dL/dθ into `grads`.
+    Gradients,
+    /// Update the parameters in place: θ ← θ − η dL/dθ.
+    Sgd,
+}
+
+/// The straight-line code from `delta_<last>` (dL/dz of the output layer)
+/// down to the first layer.
+fn unrolled(net: &Net, mode: Mode) -> TokenStream {
+    let count = net.layers.len();
+    let mut blocks = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate().rev() {
+        let name = layer.name;
+        let delta = format_ident!("delta_{}", name);
+        let prev = i.checked_sub(1).map(|p| &net.layers[p]);
+        let x = match prev {
+            Some(p) => {
+                let p = p.name;
+                quote! { &trace.#p.a }
+            }
+            None => quote! { x },
+        };
+        let (da_prev, da_decl, da_arg) = match prev {
+            Some(p) => {
+                let da = format_ident!("da_{}", p.name);
+                let w = p.output;
+                (
+                    Some(da.clone()),
+                    quote! { let mut #da = ::nn::__private::SVector::<T, #w>::zeros(); },
+                    quote! { ::core::option::Option::Some(&mut #da) },
+                )
+            }
+            None => (None, TokenStream::new(), quote! { dx }),
+        };
+        let doc = match prev {
+            Some(p) => format!(
+                " layer {} `{name}` ({}): dL/dW = δ a_{}ᵀ, dL/db = δ, dL/da_{} = Wᵀ δ",
+                i + 1,
+                describe(layer),
+                p.name,
+                p.name
+            ),
+            None => format!(
+                " layer {} `{name}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
+                i + 1,
+                describe(layer)
+            ),
+        };
+        let call = match mode {
+            Mode::Gradients => quote! {
+                ::nn::__private::dense_backward(&self.#name, #x, &#delta, &mut grads.#name, #da_arg);
+            },
+            Mode::Sgd => quote! {
+                ::nn::__private::dense_sgd_backward(&mut self.#name, #x, &#delta, lr, #da_arg);
+            },
+        };
+        blocks.push(quote_spanned! {layer.kind_span=>
+            #da_decl
+            #[doc = #doc]
+            #call
+        });
+        if let (Some(p), Some(da)) = (prev, da_prev) {
+            let pname = p.name;
+            let pdelta = format_ident!("delta_{}", pname);
+            let w = p.output;
+            let act = act_value(p.act);
+            let doc = format!(" layer {} `{pname}` ({}): δ = dL/da ⊙ σ′(z)", i, p.act_text);
+            blocks.push(quote_spanned! {p.kind_span=>
+                let mut #pdelta = ::nn::__private::SVector::<T, #w>::zeros();
+                #[doc = #doc]
+                ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
+            });
+        }
+    }
+    let _ = count;
+    quote! { #(#blocks)* }
+}
+
+/// `let mut delta_<last> = ...; let loss = ...;` from the loss, fused on the
+/// logits or through the output activation.
+fn output_delta_from_loss(net: &Net) -> TokenStream {
+    let (Some(loss), Some(last)) = (&net.loss, net.layers.last()) else {
+        return TokenStream::new();
+    };
+    let name = last.name;
+    let delta = format_ident!("delta_{}", name);
+    let out = last.output;
+    let value = loss_value(loss.kind);
+    if loss.kind.on_logits() {
+        let doc = format!(
+            " output δ = dL/dz of `{name}`, straight from the fused loss `{}`",
+            loss.text
+        );
+        quote! {
+            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
+            #[doc = #doc]
+            let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.z, y, &mut #delta);
+        }
+    } else {
+        let act = act_value(last.act);
+        let doc = format!(
+            " dL/da of `{name}` from the loss `{}`, then δ = dL/da ⊙ σ′(z)",
+            loss.text
+        );
+        quote! {
+            let mut da_out = ::nn::__private::SVector::<T, #out>::zeros();
+            #[doc = #doc]
+            let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.a, y, &mut da_out);
+            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
+            ::nn::__private::activation_backward(&#act, &trace.#name, &da_out, &mut #delta);
+        }
+    }
+}
+
+pub fn methods(net: &Net) -> TokenStream {
+    let trace = trace_name(net);
+    let input = net.input;
+    let output = output_width(net);
+    let Some(last) = net.layers.last() else {
+        return TokenStream::new();
+    };
+    let last_name = last.name;
+    let last_delta = format_ident!("delta_{}", last_name);
+    let last_act = act_value(last.act);
+    let grads_backward = unrolled(net, Mode::Gradients);
+    let allow_docs = quote! {
+        #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
+    };
+    let x_ty = quote! { ::nn::__private::SVector<T, #input> };
+    let out_ty = quote! { ::nn::__private::SVector<T, #output> };
+
+    let common = quote! {
+        /// Backpropagation from `d_out = dL/da` of the output layer: writes
+        /// `dL/dθ` of every parameter into `grads` (overwriting it) and, if
+        /// `dx` is given, `dL/dx` into it. `trace` must come from
+        /// `forward_trace(x, ..)`. Allocates nothing on the heap.
+        pub fn backward_into(
+            &self,
+            x: &#x_ty,
+            trace: &#trace<T>,
+            d_out: &#out_ty,
+            grads: &mut Self,
+            dx: ::core::option::Option<&mut #x_ty>,
+        ) {
+            let mut #last_delta = ::nn::__private::SVector::<T, #output>::zeros();
+            ::nn::__private::activation_backward(&#last_act, &trace.#last_name, d_out, &mut #last_delta);
+            self.backward_delta_into(x, trace, &#last_delta, grads, dx);
+        }
+
+        /// Backpropagation from `δ = dL/dz` of the output layer (its logits),
+        /// one block per layer, output to input; see `backward_into`.
+        #allow_docs
+        pub fn backward_delta_into(
+            &self,
+            x: &#x_ty,
+            trace: &#trace<T>,
+            #last_delta: &#out_ty,
+            grads: &mut Self,
+            dx: ::core::option::Option<&mut #x_ty>,
+        ) {
+            #grads_backward
+        }
+
+        /// Backpropagation from `d_out = dL/da` of the output layer: the
+        /// gradient of every parameter (a value of the network's own type)
+        /// and `dL/dx`.
+        pub fn backward(
+            &self,
+            x: &#x_ty,
+            trace: &#trace<T>,
+            d_out: &#out_ty,
+        ) -> (Self, #x_ty) {
+            let mut grads = Self::zeros();
+            let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
+            self.backward_into(x, trace, d_out, &mut grads, ::core::option::Option::Some(&mut dx));
+            (grads, dx)
+        }
+    };
+
+    let Some(loss) = &net.loss else {
+        return common;
+    };
+    let loss_ty = loss_type(loss.kind);
+    let loss_val = loss_value(loss.kind);
+    let bound = quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> };
+    let from_loss = output_delta_from_loss(net);
+    let sgd_backward = unrolled(net, Mode::Sgd);
+    let loss_doc = format!("The network's loss, `{}`.", loss.text);
+    let loss_input = if loss.kind.on_logits() {
+        quote! { &trace.#last_name.z }
+    } else {
+        quote! { &trace.#last_name.a }
+    };
+
+    quote! {
+        #common
+
+        #[doc = #loss_doc]
+        pub fn loss_fn() -> #loss_ty {
+            #loss_val
+        }
+
+        /// The loss of one sample `(x, y)`.
+        pub fn loss<Y>(&self, x: &#x_ty, y: &Y) -> T
+        where
+            #bound,
+        {
+            let mut trace = #trace::<T>::zeros();
+            self.forward_trace(x, &mut trace);
+            ::nn::__private::Loss::value(&Self::loss_fn(), #loss_input, y)
+        }
+
+        /// The loss of one sample, the gradient of every parameter (a value of
+        /// the network's own type) and `dL/dx`.
+        pub fn loss_and_grad<Y>(&self, x: &#x_ty, y: &Y) -> (T, Self, #x_ty)
+        where
+            #bound,
+        {
+            let mut trace = #trace::<T>::zeros();
+            let mut grads = Self::zeros();
+            let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
+            let loss = self.loss_and_grad_into(x, y, &mut trace, &mut grads, ::core::option::Option::Some(&mut dx));
+            (loss, grads, dx)
+        }
+
+        /// Forward into `trace`, then backpropagation of the loss: writes
+        /// `dL/dθ` into `grads` (overwriting it) and `dL/dx` into `dx` if
+        /// given; returns the loss. Allocates nothing on the heap.
+        #allow_docs
+        pub fn loss_and_grad_into<Y>(
+            &self,
+            x: &#x_ty,
+            y: &Y,
+            trace: &mut #trace<T>,
+            grads: &mut Self,
+            dx: ::core::option::Option<&mut #x_ty>,
+        ) -> T
+        where
+            #bound,
+        {
+            self.forward_trace(x, trace);
+            #from_loss
+            self.backward_delta_into(x, trace, &#last_delta, grads, dx);
+            loss
+        }
+
+        /// One step of stochastic gradient descent on one sample,
+        /// `θ ← θ − lr · dL/dθ`, with the update fused into the backward pass
+        /// (each layer's `Wᵀδ` is taken before its weights change). Returns the
+        /// loss before the step. Allocates nothing on the heap.
+        #allow_docs
+        pub fn sgd_step<Y>(&mut self, x: &#x_ty, y: &Y, lr: T) -> T
+        where
+            #bound,
+        {
+            let mut trace = #trace::<T>::zeros();
+            self.forward_trace(x, &mut trace);
+            let trace = &trace;
+            #from_loss
+            let dx: ::core::option::Option<&mut #x_ty> = ::core::option::Option::None;
+            #sgd_backward
+            loss
+        }
+    }
+}
+
+/// `Supervised` for networks with a loss.
+pub fn trait_impls(net: &Net) -> TokenStream {
+    let (Some(loss), Some(_)) = (&net.loss, net.layers.last()) else {
+        return TokenStream::new();
+    };
+    let name = &net.spec.name;
+    let trace = trace_name(net);
+    let input = net.input;
+    let output = output_width(net);
+    let loss_ty = loss_type(loss.kind);
+    quote! {
+        impl<T: ::nn::__private::Scalar, Y> ::nn::__private::Supervised<T, #input, #output, Y> for #name<T>
+        where
+            #loss_ty: ::nn::__private::Loss<T, #output, Y>,
+        {
+            fn loss(&self, x: &::nn::__private::SVector<T, #input>, y: &Y) -> T {
+                #name::loss(self, x, y)
+            }
+
+            fn loss_grad(&self, x: &::nn::__private::SVector<T, #input>, y: &Y, grads: &mut Self) -> T {
+                let mut trace = #trace::<T>::zeros();
+                #name::loss_and_grad_into(self, x, y, &mut trace, grads, ::core::option::Option::None)
+            }
+        }
+    }
+}

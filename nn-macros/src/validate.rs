@@ -1,0 +1,545 @@
+//! Every rule a spec must follow. `check` collects all problems before it
+//! fails, so two mistakes give two errors in one build; what it returns is a
+//! [`Net`] that `expand` can turn into code without further checks.
+
+use proc_macro2::Span;
+use syn::Ident;
+use syn::spanned::Spanned;
+
+use crate::ast::{Entry, Func, Layer, Spec, Width};
+use crate::errors::{Errors, nearest, one_of};
+
+pub const ACTIVATIONS: &[&str] = &[
+    "identity",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softmax",
+];
+pub const LOSSES: &[&str] = &[
+    "squared_error",
+    "mean_squared_error",
+    "absolute_error",
+    "huber",
+    "softmax_cross_entropy",
+    "binary_cross_entropy",
+    "hinge",
+    "multiclass_hinge",
+];
+
+/// A checked spec.
+pub struct Net<'a> {
+    pub spec: &'a Spec,
+    pub input: &'a Width,
+    pub layers: Vec<NetLayer<'a>>,
+    pub loss: Option<NetLoss>,
+    /// Rules on named constants, checked by the compiler after expansion.
+    pub assertions: Vec<ConstAssert>,
+}
+
+/// A checked layer.
+pub struct NetLayer<'a> {
+    pub name: &'a Ident,
+    pub kind_span: Span,
+    /// The width flowing in: the previous layer's output (or the input).
+    pub input: &'a Width,
+    pub output: &'a Width,
+    pub act: Act,
+    /// The activation as written (`"leaky_relu(0.01)"`).
+    pub act_text: String,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Act {
+    Identity,
+    Sigmoid,
+    Tanh,
+    Relu,
+    LeakyRelu(f64),
+    Softmax,
+}
+
+impl Act {
+    /// He initialisation for the ReLU family, Xavier otherwise.
+    pub fn is_relu_family(self) -> bool {
+        matches!(self, Act::Relu | Act::LeakyRelu(_))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum LossKind {
+    SquaredError,
+    MeanSquaredError,
+    AbsoluteError,
+    Huber(f64),
+    SoftmaxCrossEntropy,
+    BinaryCrossEntropy,
+    Hinge(f64),
+    MulticlassHinge(f64),
+}
+
+impl LossKind {
+    /// Fused losses read the output layer's logits `z`, the others its activation `a`.
+    pub fn on_logits(self) -> bool {
+        matches!(
+            self,
+            LossKind::SoftmaxCrossEntropy | LossKind::BinaryCrossEntropy
+        )
+    }
+}
+
+pub struct NetLoss {
+    pub kind: LossKind,
+    pub text: String,
+}
+
+/// `assert!(lhs OP rhs, message)` in a `const` item, spanned at `span`.
+pub struct ConstAssert {
+    pub span: Span,
+    pub lhs: Width,
+    pub op: AssertOp,
+    pub rhs: usize,
+    pub rhs_width: Option<Width>,
+    pub message: String,
+}
+
+pub enum AssertOp {
+    /// `lhs == rhs_width`
+    EqWidth,
+    /// `lhs >= rhs`
+    AtLeast,
+    /// `lhs == rhs`
+    Eq,
+}
+
+pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
+    let mut errors = Errors::default();
+    let mut assertions = Vec::new();
+    let net_name = &spec.name;
+
+    // Entry order: `input` first, then layers, then `loss`.
+    let mut input: Option<&Width> = None;
+    let mut loss_func: Option<&Func> = None;
+    let mut layers: Vec<&Layer> = Vec::new();
+    for (index, entry) in spec.entries.iter().enumerate() {
+        match entry {
+            Entry::Input { key, width } => {
+                if input.is_some() {
+                    // error: `input` is given twice
+                    errors.push(syn::Error::new(
+                        key.span,
+                        "`input` is given twice; expected it once, as the first entry",
+                    ));
+                } else if index != 0 {
+                    // error: `input` must be the first entry, before the layers
+                    errors.push(syn::Error::new(
+                        key.span,
+                        "`input` must be the first entry, before the layers",
+                    ));
+                }
+                input.get_or_insert(width);
+            }
+            Entry::Loss { key, func } => {
+                if loss_func.is_some() {
+                    errors.push(syn::Error::new(
+                        key.span,
+                        "`loss` is given twice; expected it once, as the last entry",
+                    ));
+                } else if index + 1 != spec.entries.len() {
+                    // error: `loss` must come after the last layer
+                    errors.push(syn::Error::new(
+                        key.span,
+                        "`loss` must come after the last layer",
+                    ));
+                }
+                loss_func.get_or_insert(func);
+            }
+            Entry::Layer(layer) => layers.push(layer),
+        }
+    }
+    let Some(input) = input else {
+        // error: network `Net` has no input width; expected `input: <width>,` as its first entry
+        return Err(errors.fail(syn::Error::new(
+            net_name.span(),
+            format!("network `{net_name}` has no input width; expected `input: <width>,` as its first entry"),
+        )));
+    };
+    if layers.is_empty() {
+        // error: network `Net` has no layers; expected at least one, e.g. `output: dense(10)`
+        errors.push(syn::Error::new(
+            net_name.span(),
+            format!("network `{net_name}` has no layers; expected at least one, e.g. `output: dense(10)`"),
+        ));
+    }
+
+    check_width(input, "the input", &mut errors, &mut assertions);
+
+    // Duplicate names.
+    for (i, layer) in layers.iter().enumerate() {
+        if let Some(first) = layers[..i].iter().find(|l| l.name == layer.name) {
+            // error: layer name `h` is used twice
+            errors.push(syn::Error::new(
+                layer.name.span(),
+                format!(
+                    "layer name `{}` is used twice; expected a unique name for each layer",
+                    layer.name
+                ),
+            ));
+            errors.push(syn::Error::new(
+                first.name.span(),
+                format!("`{}` is first used here", first.name),
+            ));
+        }
+    }
+
+    let mut net_layers = Vec::new();
+    let mut prev_width = input;
+    let mut prev_name = String::from("the network's `input`");
+    for (i, layer) in layers.iter().enumerate() {
+        let is_last = i + 1 == layers.len();
+        let what = format!("layer `{}`", layer.name);
+        check_width(&layer.output, &what, &mut errors, &mut assertions);
+        if let Some(explicit) = &layer.input {
+            match (explicit.literal(), prev_width.literal()) {
+                (Some(a), Some(b)) if a != b => {
+                    // error: shape mismatch: layer `hidden2` takes 15 inputs, but layer `hidden1` before it produces 16
+                    errors.push(syn::Error::new_spanned(
+                        explicit,
+                        format!(
+                            "shape mismatch: layer `{}` takes {a} inputs, but {prev_name} before it produces {b}; expected `dense({b} -> ...)`",
+                            layer.name
+                        ),
+                    ));
+                }
+                (Some(_), Some(_)) => {}
+                _ => assertions.push(ConstAssert {
+                    span: explicit_span(explicit),
+                    lhs: explicit.clone(),
+                    op: AssertOp::EqWidth,
+                    rhs: 0,
+                    rhs_width: Some(prev_width.clone()),
+                    message: format!(
+                        "shape mismatch: layer `{}` takes `{}` inputs, but {prev_name} before it produces `{}`",
+                        layer.name,
+                        explicit.display(),
+                        prev_width.display()
+                    ),
+                }),
+            }
+        }
+        let (act, act_text) = check_activation(layer, is_last, &layers, &mut errors);
+        net_layers.push(NetLayer {
+            name: &layer.name,
+            kind_span: layer.kind.span,
+            input: prev_width,
+            output: &layer.output,
+            act,
+            act_text,
+        });
+        prev_width = &layer.output;
+        prev_name = format!("layer `{}`", layer.name);
+    }
+
+    let loss = loss_func
+        .and_then(|func| check_loss(func, net_layers.last(), &mut errors, &mut assertions));
+    errors.finish(Net {
+        spec,
+        input,
+        layers: net_layers,
+        loss,
+        assertions,
+    })
+}
+
+fn explicit_span(width: &Width) -> Span {
+    match width {
+        Width::Lit { lit, .. } => lit.span(),
+        Width::Const(path) => path.span(),
+    }
+}
+
+/// Widths are at least 1: literals here, named constants by a const assertion.
+fn check_width(width: &Width, what: &str, errors: &mut Errors, assertions: &mut Vec<ConstAssert>) {
+    match width {
+        // error: width must be at least 1, found 0
+        Width::Lit { value: 0, lit } => errors.push(syn::Error::new(
+            lit.span(),
+            format!("width of {what} must be at least 1, found 0"),
+        )),
+        Width::Lit { .. } => {}
+        Width::Const(path) => assertions.push(ConstAssert {
+            span: path.span(),
+            lhs: width.clone(),
+            op: AssertOp::AtLeast,
+            rhs: 1,
+            rhs_width: None,
+            message: format!(
+                "width of {what} must be at least 1, but `{}` is 0",
+                width.display()
+            ),
+        }),
+    }
+}
+
+/// The parameters of `func`, checked against the number it takes.
+fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) -> Option<Vec<f64>> {
+    let name = &func.name;
+    match (&func.args, expected.len()) {
+        (None, 0) => Some(Vec::new()),
+        (None, _) => {
+            // error: `leaky_relu` needs its slope: expected `leaky_relu(alpha)`, e.g. `leaky_relu(0.01)`
+            errors.push(syn::Error::new(
+                name.span(),
+                format!(
+                    "`{name}` needs its {}: expected `{name}({})`, e.g. `{example}`",
+                    expected.join(" and "),
+                    expected.join(", ")
+                ),
+            ));
+            None
+        }
+        (Some(args), n) if args.values.len() != n => {
+            let found = args.values.len();
+            let msg = if n == 0 {
+                format!("`{name}` takes no parameters, found {found}; expected `{name}`")
+            } else {
+                format!(
+                    "`{name}` takes {n} parameter ({}), found {found}; expected e.g. `{example}`",
+                    expected.join(", ")
+                )
+            };
+            errors.push(syn::Error::new(args.paren.span.join(), msg));
+            None
+        }
+        (Some(args), _) => Some(args.values.iter().map(|n| n.value).collect()),
+    }
+}
+
+fn check_activation(
+    layer: &Layer,
+    is_last: bool,
+    layers: &[&Layer],
+    errors: &mut Errors,
+) -> (Act, String) {
+    let Some(func) = &layer.activation else {
+        return (Act::Identity, "identity".into());
+    };
+    let name = func.name.to_string();
+    let text = match &func.args {
+        Some(args) => {
+            let values: Vec<String> = args
+                .values
+                .iter()
+                .map(|n| n.tokens.to_string().replace(' ', ""))
+                .collect();
+            format!("{name}({})", values.join(", "))
+        }
+        None => name.clone(),
+    };
+    let act = match name.as_str() {
+        "identity" => params(func, &[], "identity", errors).map(|_| Act::Identity),
+        "sigmoid" => params(func, &[], "sigmoid", errors).map(|_| Act::Sigmoid),
+        "tanh" => params(func, &[], "tanh", errors).map(|_| Act::Tanh),
+        "relu" => params(func, &[], "relu", errors).map(|_| Act::Relu),
+        "leaky_relu" => {
+            params(func, &["alpha"], "leaky_relu(0.01)", errors).map(|p| Act::LeakyRelu(p[0]))
+        }
+        "softmax" => {
+            let act = params(func, &[], "softmax", errors).map(|_| Act::Softmax);
+            if !is_last {
+                let next = layers
+                    .iter()
+                    .position(|l| l.name == layer.name)
+                    .and_then(|i| layers.get(i + 1))
+                    .map(|l| l.name.to_string())
+                    .unwrap_or_default();
+                // error: `softmax` is only allowed on the output layer, but `hidden1` is followed by `hidden2`
+                errors.push(syn::Error::new(
+                    func.name.span(),
+                    format!(
+                        "`softmax` is only allowed on the output layer, but `{}` is followed by `{next}`; expected another activation, e.g. `relu`",
+                        layer.name
+                    ),
+                ));
+            } else if layer.output.literal() == Some(1) {
+                // error: softmax over one output is always 1
+                errors.push(syn::Error::new(
+                    func.name.span(),
+                    format!("`softmax` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`", layer.name),
+                ));
+            }
+            act
+        }
+        _ => {
+            // error: unknown activation `relux`; expected one of ... (did you mean `relu`?)
+            let hint = nearest(&name, ACTIVATIONS)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            errors.push(syn::Error::new(
+                func.name.span(),
+                format!(
+                    "unknown activation `{name}`; expected one of {}{hint}",
+                    one_of(ACTIVATIONS)
+                ),
+            ));
+            None
+        }
+    };
+    (act.unwrap_or(Act::Identity), text)
+}
+
+fn check_loss(
+    func: &Func,
+    last: Option<&NetLayer<'_>>,
+    errors: &mut Errors,
+    assertions: &mut Vec<ConstAssert>,
+) -> Option<NetLoss> {
+    let name = func.name.to_string();
+    let positive = |p: Option<Vec<f64>>, errors: &mut Errors| -> Option<f64> {
+        let p = p?;
+        if p[0] > 0.0 && p[0].is_finite() {
+            Some(p[0])
+        } else {
+            let tokens = &func
+                .args
+                .as_ref()
+                .map(|a| a.values[0].tokens.clone())
+                .unwrap_or_default();
+            // error: `huber` delta must be positive, found -1.0
+            errors.push(syn::Error::new_spanned(
+                tokens,
+                format!(
+                    "the delta of `{name}` must be positive, found {}",
+                    tokens.to_string().replace(' ', "")
+                ),
+            ));
+            None
+        }
+    };
+    let kind =
+        match name.as_str() {
+            "squared_error" => {
+                params(func, &[], "squared_error", errors).map(|_| LossKind::SquaredError)
+            }
+            "mean_squared_error" => {
+                params(func, &[], "mean_squared_error", errors).map(|_| LossKind::MeanSquaredError)
+            }
+            "absolute_error" => {
+                params(func, &[], "absolute_error", errors).map(|_| LossKind::AbsoluteError)
+            }
+            "huber" => positive(params(func, &["delta"], "huber(1.0)", errors), errors)
+                .map(LossKind::Huber),
+            "softmax_cross_entropy" => params(func, &[], "softmax_cross_entropy", errors)
+                .map(|_| LossKind::SoftmaxCrossEntropy),
+            "binary_cross_entropy" => params(func, &[], "binary_cross_entropy", errors)
+                .map(|_| LossKind::BinaryCrossEntropy),
+            "hinge" => positive(params(func, &["delta"], "hinge(1.0)", errors), errors)
+                .map(LossKind::Hinge),
+            "multiclass_hinge" => positive(
+                params(func, &["delta"], "multiclass_hinge(1.0)", errors),
+                errors,
+            )
+            .map(LossKind::MulticlassHinge),
+            _ => {
+                // error: unknown loss `cross_entropy`; expected one of ... (did you mean `softmax_cross_entropy`?)
+                let hint = nearest(&name, LOSSES)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                errors.push(syn::Error::new(
+                    func.name.span(),
+                    format!(
+                        "unknown loss `{name}`; expected one of {}{hint}",
+                        one_of(LOSSES)
+                    ),
+                ));
+                None
+            }
+        }?;
+    let text = match &func.args {
+        Some(args) => format!(
+            "{name}({})",
+            args.values[0].tokens.to_string().replace(' ', "")
+        ),
+        None => name.clone(),
+    };
+    if let Some(last) = last {
+        check_loss_fits(kind, func, last, errors, assertions);
+    }
+    Some(NetLoss { kind, text })
+}
+
+/// Whether the loss can read the output layer: its width and activation.
+fn check_loss_fits(
+    kind: LossKind,
+    func: &Func,
+    last: &NetLayer<'_>,
+    errors: &mut Errors,
+    assertions: &mut Vec<ConstAssert>,
+) {
+    let name = &func.name;
+    let layer = last.name;
+    let width = last.output.literal();
+    let mut min_outputs = |min: usize, hint: &str, errors: &mut Errors| match width {
+        Some(w) if w < min => errors.push(syn::Error::new(
+            name.span(),
+            format!("`{name}` needs at least {min} outputs, but layer `{layer}` has {w}{hint}"),
+        )),
+        Some(_) => {}
+        None => assertions.push(ConstAssert {
+            span: name.span(),
+            lhs: last.output.clone(),
+            op: AssertOp::AtLeast,
+            rhs: min,
+            rhs_width: None,
+            message: format!(
+                "`{name}` needs at least {min} outputs, but layer `{layer}` has `{}`",
+                last.output.display()
+            ),
+        }),
+    };
+    match kind {
+        LossKind::SoftmaxCrossEntropy => {
+            // error: `softmax_cross_entropy` takes the output layer's logits, but layer `output` ends in `relu`
+            if !matches!(last.act, Act::Identity | Act::Softmax) {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "`{name}` applies softmax to the logits of layer `{layer}` itself, but that layer ends in `{}`; expected no activation (identity) or `softmax` on the output layer",
+                        last.act_text
+                    ),
+                ));
+            }
+            min_outputs(2, "; for one output use `binary_cross_entropy`", errors);
+        }
+        LossKind::BinaryCrossEntropy => {
+            if !matches!(last.act, Act::Identity | Act::Sigmoid) {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "`{name}` applies a sigmoid to the logit of layer `{layer}` itself, but that layer ends in `{}`; expected `sigmoid` or no activation on the output layer",
+                        last.act_text
+                    ),
+                ));
+            }
+            match width {
+                // error: `binary_cross_entropy` needs exactly 1 output, but layer `output` has 10
+                Some(w) if w != 1 => errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`{name}` needs exactly 1 output, but layer `{layer}` has {w}; for several classes use `softmax_cross_entropy`"),
+                )),
+                Some(_) => {}
+                None => assertions.push(ConstAssert {
+                    span: name.span(),
+                    lhs: last.output.clone(),
+                    op: AssertOp::Eq,
+                    rhs: 1,
+                    rhs_width: None,
+                    message: format!("`{name}` needs exactly 1 output, but layer `{layer}` has `{}`", last.output.display()),
+                }),
+            }
+        }
+        LossKind::MulticlassHinge(_) => min_outputs(2, "; for one output use `hinge`", errors),
+        _ => {}
+    }
+}
