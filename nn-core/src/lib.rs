@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod activation;
+pub mod gradcheck;
 pub mod init;
 pub mod layer;
 pub mod loss;

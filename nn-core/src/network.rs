@@ -179,8 +179,14 @@ pub trait Supervised<T: Scalar, const IN: usize, const OUT: usize, Y>: Network<T
     /// The loss of one sample.
     fn loss(&self, x: &SVector<T, IN>, y: &Y) -> T;
     /// The loss of one sample; writes `dL/dθ` for every parameter into `grads`
-    /// (overwriting it).
-    fn loss_grad(&self, x: &SVector<T, IN>, y: &Y, grads: &mut Self) -> T;
+    /// (overwriting it) and, if `dx` is given, `dL/dx` into it.
+    fn loss_grad(
+        &self,
+        x: &SVector<T, IN>,
+        y: &Y,
+        grads: &mut Self,
+        dx: Option<&mut SVector<T, IN>>,
+    ) -> T;
 }
 
 /// A printable table of a network's layers, shapes, activations and

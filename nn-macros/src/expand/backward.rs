@@ -300,9 +300,15 @@ pub fn trait_impls(net: &Net) -> TokenStream {
                 #name::loss(self, x, y)
             }
 
-            fn loss_grad(&self, x: &::nn::__private::SVector<T, #input>, y: &Y, grads: &mut Self) -> T {
+            fn loss_grad(
+                &self,
+                x: &::nn::__private::SVector<T, #input>,
+                y: &Y,
+                grads: &mut Self,
+                dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>,
+            ) -> T {
                 let mut trace = #trace::<T>::zeros();
-                #name::loss_and_grad_into(self, x, y, &mut trace, grads, ::core::option::Option::None)
+                #name::loss_and_grad_into(self, x, y, &mut trace, grads, dx)
             }
         }
     }
