@@ -22,6 +22,7 @@
 
 pub mod activation;
 pub mod gradcheck;
+pub mod graph;
 pub mod init;
 pub mod layer;
 pub mod loss;
