@@ -21,6 +21,8 @@
 #![deny(missing_docs)]
 
 pub mod activation;
+#[cfg(feature = "std")]
+pub mod data;
 pub mod gradcheck;
 pub mod graph;
 pub mod init;
