@@ -14,8 +14,55 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::parse_macro_input;
 
-/// Declares a neural network; see the `nn` crate's documentation of
-/// `network!` for the grammar and what it generates.
+/// Declares a neural network and generates its parameters, forward pass and
+/// unrolled backward pass.
+///
+/// # Grammar
+///
+/// ```text
+/// network! {
+///     #[attributes] and /// doc comments
+///     VIS struct NAME {
+///         input: WIDTH,
+///         LAYER_NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
+///         [loss: LOSS,]
+///     }
+/// }
+/// WIDTH      = integer literal | path to a `usize` constant
+/// ACTIVATION = identity (the default) | sigmoid | tanh | relu
+///            | leaky_relu(ALPHA) | softmax (output layer only)
+/// LOSS       = squared_error | mean_squared_error | absolute_error | huber(DELTA)
+///            | softmax_cross_entropy | binary_cross_entropy | hinge(DELTA)
+///            | multiclass_hinge(DELTA)
+/// ```
+///
+/// `dense(16 -> 10, ..)` states the input width too: it must equal the
+/// previous layer's output (checked by the macro for literals, by a const
+/// assertion naming the layer for constants). `softmax_cross_entropy` and
+/// `binary_cross_entropy` are fused: they read the output layer's logits and
+/// need an output activation of identity/softmax and identity/sigmoid. A
+/// network without `loss` gets inference and a backward pass from `dL/d(output)`.
+///
+/// # Example
+///
+/// ```
+/// const HIDDEN: usize = 8;
+/// nn::network! {
+///     /// A classifier of 8x8 digit images.
+///     pub struct Digits {
+///         input: 64,
+///         hidden: dense(HIDDEN, tanh),
+///         output: dense(HIDDEN -> 10, softmax),
+///         loss: softmax_cross_entropy,
+///     }
+/// }
+/// let net = Digits::<f64>::init(0);
+/// let p = net.forward(&nn::nalgebra::SVector::<f64, 64>::zeros());
+/// assert!((p.sum() - 1.0).abs() < 1e-12);
+/// ```
+///
+/// See `examples/xor.rs` and the `nn` crate's documentation for what is
+/// generated; `cargo expand` shows it.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     let spec = parse_macro_input!(input as ast::Spec);

@@ -24,7 +24,6 @@ enum Mode {
 /// The straight-line code from `delta_<last>` (dL/dz of the output layer)
 /// down to the first layer.
 fn unrolled(net: &Net, mode: Mode) -> TokenStream {
-    let count = net.layers.len();
     let mut blocks = Vec::new();
     for (i, layer) in net.layers.iter().enumerate().rev() {
         let name = layer.name;
@@ -37,17 +36,15 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
             }
             None => quote! { x },
         };
-        let (da_prev, da_decl, da_arg) = match prev {
+        let (da_prev, da_arg) = match prev {
             Some(p) => {
                 let da = format_ident!("da_{}", p.name);
-                let w = p.output;
                 (
                     Some(da.clone()),
-                    quote! { let mut #da = ::nn::__private::SVector::<T, #w>::zeros(); },
                     quote! { ::core::option::Option::Some(&mut #da) },
                 )
             }
-            None => (None, TokenStream::new(), quote! { dx }),
+            None => (None, quote! { dx }),
         };
         let doc = match prev {
             Some(p) => format!(
@@ -63,18 +60,35 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 describe(layer)
             ),
         };
+        // In `backward_delta_into` the output layer's δ is a parameter (a
+        // reference); every other δ is a local.
+        let delta_ref = match mode {
+            Mode::Gradients if i + 1 == net.layers.len() => quote! { #delta },
+            _ => quote! { &#delta },
+        };
         let call = match mode {
             Mode::Gradients => quote! {
-                ::nn::__private::dense_backward(&self.#name, #x, &#delta, &mut grads.#name, #da_arg);
+                ::nn::__private::dense_backward(&self.#name, #x, #delta_ref, &mut grads.#name, #da_arg);
             },
             Mode::Sgd => quote! {
-                ::nn::__private::dense_sgd_backward(&mut self.#name, #x, &#delta, lr, #da_arg);
+                ::nn::__private::dense_sgd_backward(&mut self.#name, #x, #delta_ref, lr, #da_arg);
             },
         };
-        blocks.push(quote_spanned! {layer.kind_span=>
-            #da_decl
-            #[doc = #doc]
-            #call
+        // The comment goes on the first statement of the block: the
+        // declaration of dL/da_prev when there is one, else the call.
+        blocks.push(match (prev, &da_prev) {
+            (Some(p), Some(da)) => {
+                let w = p.output;
+                quote_spanned! {layer.kind_span=>
+                    #[doc = #doc]
+                    let mut #da = ::nn::__private::SVector::<T, #w>::zeros();
+                    #call
+                }
+            }
+            _ => quote_spanned! {layer.kind_span=>
+                #[doc = #doc]
+                #call
+            },
         });
         if let (Some(p), Some(da)) = (prev, da_prev) {
             let pname = p.name;
@@ -83,13 +97,12 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
             let act = act_value(p.act);
             let doc = format!(" layer {} `{pname}` ({}): δ = dL/da ⊙ σ′(z)", i, p.act_text);
             blocks.push(quote_spanned! {p.kind_span=>
-                let mut #pdelta = ::nn::__private::SVector::<T, #w>::zeros();
                 #[doc = #doc]
+                let mut #pdelta = ::nn::__private::SVector::<T, #w>::zeros();
                 ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
             });
         }
     }
-    let _ = count;
     quote! { #(#blocks)* }
 }
 
@@ -109,8 +122,8 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
             loss.text
         );
         quote! {
-            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
             #[doc = #doc]
+            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
             let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.z, y, &mut #delta);
         }
     } else {
@@ -120,8 +133,8 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
             loss.text
         );
         quote! {
-            let mut da_out = ::nn::__private::SVector::<T, #out>::zeros();
             #[doc = #doc]
+            let mut da_out = ::nn::__private::SVector::<T, #out>::zeros();
             let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.a, y, &mut da_out);
             let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
             ::nn::__private::activation_backward(&#act, &trace.#name, &da_out, &mut #delta);
