@@ -1,0 +1,16 @@
+use nn::nalgebra::SVector;
+
+nn::network! {
+    struct Net {
+        input: 4,
+        output: dense(3),
+        loss: multiclass_hinge(1.0),
+    }
+}
+
+fn main() {
+    let net = Net::<f64>::zeros();
+    let x = SVector::<f64, 4>::zeros();
+    let y = SVector::<f64, 3>::zeros();
+    let _ = net.loss(&x, &y); //~ ERROR expected `&ClassLabel<3>`
+}
