@@ -23,6 +23,30 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, LitFloat, LitInt, Path, Token, Visibility, braced, parenthesized};
 
+use crate::errors::{describe, expected, expected_hint, nearest, one_of};
+
+/// The activations a layer may name, in the order messages list them.
+pub const ACTIVATIONS: &[&str] = &[
+    "identity",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softmax",
+];
+
+/// The losses a spec may name, in the order messages list them.
+pub const LOSSES: &[&str] = &[
+    "squared_error",
+    "mean_squared_error",
+    "absolute_error",
+    "huber",
+    "softmax_cross_entropy",
+    "binary_cross_entropy",
+    "hinge",
+    "multiclass_hinge",
+];
+
 pub mod kw {
     syn::custom_keyword!(dense);
     syn::custom_keyword!(input);
@@ -91,6 +115,16 @@ impl ToTokens for Width {
                 out.set_span(lit.span());
                 out.to_tokens(tokens);
             }
+            // A const generic argument that is a path of several segments
+            // (`sizes::HIDDEN`) must be braced: `Dense<T, { sizes::HIDDEN }, 7>`.
+            // The braces are the macro's (call-site span), so `unused_braces`
+            // does not fire on them; a single name needs none.
+            Width::Const(path) if path.leading_colon.is_some() || path.segments.len() > 1 => {
+                let mut group =
+                    proc_macro2::Group::new(proc_macro2::Delimiter::Brace, path.to_token_stream());
+                group.set_span(proc_macro2::Span::call_site());
+                group.to_tokens(tokens);
+            }
             Width::Const(path) => path.to_tokens(tokens),
         }
     }
@@ -118,8 +152,19 @@ impl Parse for Spec {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
+        if !input.peek(Token![struct]) {
+            // error: expected `struct NAME { ... }`, found `Net`
+            return Err(expected(input, "`struct NAME { ... }`"));
+        }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
+        if !input.peek(syn::token::Brace) {
+            // error: expected `{` and the network's entries after `Net`, found `(...)`
+            return Err(expected(
+                input,
+                &format!("`{{` and the network's entries after `{name}`"),
+            ));
+        }
         let body;
         braced!(body in input);
         let mut entries = Vec::new();
@@ -128,10 +173,21 @@ impl Parse for Spec {
             if body.is_empty() {
                 break;
             }
+            if !body.peek(Token![,]) {
+                // error: expected `,` after this entry, found `output`
+                return Err(expected(&body, "`,` after this entry"));
+            }
             body.parse::<Token![,]>()?;
         }
-        if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the network's closing brace"));
+        if let Some((token, _)) = input.cursor().token_tree() {
+            // error: unexpected `loss` after the network's closing brace; expected every entry inside the braces
+            return Err(syn::Error::new(
+                token.span(),
+                format!(
+                    "unexpected {} after the network's closing brace; expected every entry inside the braces",
+                    describe(&token)
+                ),
+            ));
         }
         Ok(Spec {
             attrs,
@@ -157,20 +213,45 @@ impl Parse for Entry {
             input.parse::<Token![:]>()?;
             return Ok(Entry::Loss {
                 key,
-                func: input.parse()?,
+                func: Func::parse_named(input, "a loss", LOSSES)?,
             });
         }
-        let lookahead = input.lookahead1();
-        if !lookahead.peek(Ident) {
-            return Err(lookahead.error());
+        if !input.peek(Ident) {
+            // error: expected one of `input: WIDTH`, `NAME: dense(...)` or `loss: LOSS`, found `4`
+            return Err(expected(
+                input,
+                &format!(
+                    "one of {}",
+                    one_of(&["input: WIDTH", "NAME: dense(...)", "loss: LOSS"])
+                ),
+            ));
         }
         let name: Ident = input.parse()?;
+        if !input.peek(Token![:]) {
+            // error: expected `:` after `hidden`, found `dense`
+            return Err(expected(input, &format!("`:` after `{name}`")));
+        }
         input.parse::<Token![:]>()?;
-        let lookahead = input.lookahead1();
-        if !lookahead.peek(kw::dense) {
-            return Err(lookahead.error());
+        if !input.peek(kw::dense) {
+            // A misspelled `input` or `loss` reads as a layer name.
+            let hint = nearest(&name.to_string(), &["input", "loss"])
+                .map(|key| format!("; did you mean `{key}: ...`?"))
+                .unwrap_or_default();
+            // error: expected the layer kind `dense`, as in `hidden: dense(16, relu)`, found `dens`
+            return Err(expected_hint(
+                input,
+                &format!("the layer kind `dense`, as in `{name}: dense(16, relu)`"),
+                &hint,
+            ));
         }
         let kind: kw::dense = input.parse()?;
+        if !input.peek(syn::token::Paren) {
+            // error: expected `(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`, found `,`
+            return Err(expected(
+                input,
+                "`(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`",
+            ));
+        }
         let args;
         parenthesized!(args in input);
         let first: Width = args.parse()?;
@@ -182,25 +263,29 @@ impl Parse for Entry {
         };
         let mut activation = None;
         if !args.is_empty() {
-            let lookahead = args.lookahead1();
-            if lookahead.peek(Token![,]) {
-                args.parse::<Token![,]>()?;
-            } else if layer_input.is_none() {
-                return Err(syn::Error::new(
-                    args.span(),
-                    "expected one of `->`, `,` or `)` after the width",
-                ));
-            } else {
-                return Err(lookahead.error());
+            if !args.peek(Token![,]) {
+                // error: expected one of `->`, `,` or `)` after the width, found `sigmoid`
+                let what = if layer_input.is_none() {
+                    "one of `->`, `,` or `)` after the width"
+                } else {
+                    "`,` or `)` after the output width"
+                };
+                return Err(expected(&args, what));
             }
+            args.parse::<Token![,]>()?;
             if !args.is_empty() {
-                activation = Some(args.parse::<Func>()?);
-                if !args.is_empty() {
+                activation = Some(Func::parse_named(&args, "an activation", ACTIVATIONS)?);
+                if args.peek(Token![,]) {
                     args.parse::<Token![,]>()?;
                 }
-                if !args.is_empty() {
-                    return Err(args.error(
-                        "unexpected tokens: a dense layer takes a width and an activation, e.g. `dense(16, relu)`",
+                if let Some((token, _)) = args.cursor().token_tree() {
+                    // error: unexpected `3` after the activation; expected `)`: a dense layer takes a width and an activation, e.g. `dense(16, relu)`
+                    return Err(syn::Error::new(
+                        token.span(),
+                        format!(
+                            "unexpected {} after the activation; expected `)`: a dense layer takes a width and an activation, e.g. `dense(16, relu)`",
+                            describe(&token)
+                        ),
                     ));
                 }
             }
@@ -215,42 +300,65 @@ impl Parse for Entry {
     }
 }
 
+/// What a width may be, for messages.
+const WIDTH: &str =
+    "a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`)";
+
 impl Parse for Width {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let lookahead = input.lookahead1();
-        if lookahead.peek(LitInt) {
+        let width = if input.peek(LitInt) {
             let lit: LitInt = input.parse()?;
-            let value = lit.base10_parse::<usize>().map_err(|_| {
-                syn::Error::new(
-                    lit.span(),
-                    format!("expected a width (a `usize`), found `{lit}`"),
-                )
-            })?;
-            if !matches!(lit.suffix(), "" | "usize") {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!("expected a width (a `usize`), found `{lit}`"),
-                ));
-            }
-            Ok(Width::Lit { value, lit })
-        } else if lookahead.peek(Ident)
-            || lookahead.peek(Token![::])
-            || lookahead.peek(Token![crate])
-            || lookahead.peek(Token![self])
-            || lookahead.peek(Token![super])
+            let value = match lit.base10_parse::<usize>() {
+                Ok(value) if matches!(lit.suffix(), "" | "usize") => value,
+                // error: expected a width (a `usize`), found `2u8`
+                _ => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("expected a width (a `usize`), found `{lit}`"),
+                    ));
+                }
+            };
+            Width::Lit { value, lit }
+        } else if input.peek(Ident)
+            || input.peek(Token![::])
+            || input.peek(Token![crate])
+            || input.peek(Token![self])
+            || input.peek(Token![super])
         {
-            Ok(Width::Const(Path::parse_mod_style(input)?))
+            Width::Const(Path::parse_mod_style(input)?)
         } else {
-            Err(lookahead.error())
+            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found `"8"`
+            return Err(expected(input, WIDTH));
+        };
+        let operator = input.peek(Token![+])
+            || input.peek(Token![*])
+            || input.peek(Token![/])
+            || input.peek(Token![%])
+            || (input.peek(Token![-]) && !input.peek(Token![->]));
+        if operator && let Some((token, _)) = input.cursor().token_tree() {
+            // error: expected a width, found an expression with `+`; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`
+            return Err(syn::Error::new(
+                token.span(),
+                format!(
+                    "expected {WIDTH}, found an expression with {}; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`",
+                    describe(&token)
+                ),
+            ));
         }
+        Ok(width)
     }
 }
 
-impl Parse for Func {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let lookahead = input.lookahead1();
-        if !lookahead.peek(Ident) {
-            return Err(lookahead.error());
+impl Func {
+    /// `what` (`"an activation"`) with its parameters, or an error that lists
+    /// `names` when the next token is not a name.
+    fn parse_named(input: ParseStream, what: &str, names: &[&str]) -> syn::Result<Self> {
+        if !input.peek(Ident) {
+            // error: expected an activation (one of `identity`, ...), found `0.5`
+            return Err(expected(
+                input,
+                &format!("{what} (one of {})", one_of(names)),
+            ));
         }
         let name: Ident = input.parse()?;
         let args = if input.peek(syn::token::Paren) {
@@ -276,17 +384,17 @@ impl Parse for Number {
         } else {
             false
         };
-        let lookahead = input.lookahead1();
-        let magnitude = if lookahead.peek(LitFloat) {
+        let magnitude = if input.peek(LitFloat) {
             let lit: LitFloat = input.parse()?;
             lit.to_tokens(&mut tokens);
             lit.base10_parse::<f64>()?
-        } else if lookahead.peek(LitInt) {
+        } else if input.peek(LitInt) {
             let lit: LitInt = input.parse()?;
             lit.to_tokens(&mut tokens);
             lit.base10_parse::<f64>()?
         } else {
-            return Err(lookahead.error());
+            // error: expected a number such as `0.01`, found `alpha`
+            return Err(expected(input, "a number such as `0.01`"));
         };
         Ok(Number {
             value: if negative { -magnitude } else { magnitude },

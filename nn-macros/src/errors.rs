@@ -1,4 +1,8 @@
-//! Collecting several spanned errors, and "did you mean" suggestions.
+//! Collecting several spanned errors, "did you mean" suggestions, and parse
+//! errors that say what was found.
+
+use proc_macro2::TokenTree;
+use syn::parse::ParseStream;
 
 /// Every problem found in a spec, combined into one `syn::Error` so that the
 /// user sees them all in one build (serde's `Ctxt`).
@@ -46,6 +50,61 @@ pub fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// `` "; did you mean `relu`?" `` for an unknown name, or `""` if nothing is
+/// close. Besides typos ([`nearest`]) it knows the names other libraries use
+/// (`aliases`, e.g. `("mse", "mean_squared_error")`) and names that are the
+/// tail of several candidates (`cross_entropy` is the end of both
+/// `softmax_cross_entropy` and `binary_cross_entropy`, so both are offered).
+pub fn did_you_mean(found: &str, candidates: &[&str], aliases: &[(&str, &str)]) -> String {
+    let lower = found.to_ascii_lowercase();
+    let mut picks: Vec<&str> = Vec::new();
+    if let Some((_, to)) = aliases.iter().find(|(from, _)| *from == lower) {
+        picks.push(to);
+    } else if let Some(n) = nearest(&lower, candidates) {
+        picks.push(n);
+    } else if lower.len() >= 4 {
+        picks.extend(candidates.iter().filter(|c| c.ends_with(&*lower)));
+    }
+    if picks.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", one_of(&picks))
+    }
+}
+
+/// An error at the next token: `` expected {what}, found `tok` ``, or
+/// `unexpected end of input, expected {what}` where nothing is left.
+pub fn expected(input: ParseStream, what: &str) -> syn::Error {
+    expected_hint(input, what, "")
+}
+
+/// [`expected`] followed by `hint` (`"; did you mean `input`?"`).
+pub fn expected_hint(input: ParseStream, what: &str, hint: &str) -> syn::Error {
+    match input.cursor().token_tree() {
+        Some((token, _)) => syn::Error::new(
+            token.span(),
+            format!("expected {what}, found {}{hint}", describe(&token)),
+        ),
+        None => input.error(format!("expected {what}{hint}")),
+    }
+}
+
+/// A token as a message shows it: `` `dens` ``, `` `"8"` ``, `` `(...)` ``.
+pub fn describe(token: &TokenTree) -> String {
+    match token {
+        TokenTree::Group(group) => {
+            let (open, close) = match group.delimiter() {
+                proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                proc_macro2::Delimiter::Brace => ("{", "}"),
+                proc_macro2::Delimiter::Bracket => ("[", "]"),
+                proc_macro2::Delimiter::None => ("", ""),
+            };
+            format!("`{open}...{close}`")
+        }
+        other => format!("`{other}`"),
+    }
+}
+
 /// Levenshtein distance over chars.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -83,5 +142,24 @@ mod tests {
         assert_eq!(nearest("Sigmoid", &names), Some("sigmoid"));
         assert_eq!(nearest("banana", &names), None);
         assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+
+    #[test]
+    fn suggests_aliases_and_shared_tails() {
+        let losses = ["huber", "softmax_cross_entropy", "binary_cross_entropy"];
+        let aliases = [("bce", "binary_cross_entropy")];
+        assert_eq!(
+            did_you_mean("cross_entropy", &losses, &aliases),
+            "; did you mean `softmax_cross_entropy` or `binary_cross_entropy`?"
+        );
+        assert_eq!(
+            did_you_mean("BCE", &losses, &aliases),
+            "; did you mean `binary_cross_entropy`?"
+        );
+        assert_eq!(
+            did_you_mean("hubr", &losses, &aliases),
+            "; did you mean `huber`?"
+        );
+        assert_eq!(did_you_mean("banana", &losses, &aliases), "");
     }
 }

@@ -6,26 +6,32 @@ use proc_macro2::Span;
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use crate::ast::{Entry, Func, Layer, Spec, Width};
-use crate::errors::{Errors, nearest, one_of};
+use crate::ast::{ACTIVATIONS, Entry, Func, LOSSES, Layer, Spec, Width};
+use crate::errors::{Errors, did_you_mean, one_of};
 
-pub const ACTIVATIONS: &[&str] = &[
-    "identity",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softmax",
+/// Names other libraries use for our activations, for "did you mean".
+const ACTIVATION_ALIASES: &[(&str, &str)] = &[
+    ("linear", "identity"),
+    ("none", "identity"),
+    ("logistic", "sigmoid"),
+    ("lrelu", "leaky_relu"),
+    ("leakyrelu", "leaky_relu"),
 ];
-pub const LOSSES: &[&str] = &[
-    "squared_error",
-    "mean_squared_error",
-    "absolute_error",
-    "huber",
-    "softmax_cross_entropy",
-    "binary_cross_entropy",
-    "hinge",
-    "multiclass_hinge",
+
+/// Names other libraries use for our losses, for "did you mean".
+const LOSS_ALIASES: &[(&str, &str)] = &[
+    ("mse", "mean_squared_error"),
+    ("l2", "squared_error"),
+    ("sse", "squared_error"),
+    ("mae", "absolute_error"),
+    ("l1", "absolute_error"),
+    ("ce", "softmax_cross_entropy"),
+    ("nll", "softmax_cross_entropy"),
+    ("categorical_cross_entropy", "softmax_cross_entropy"),
+    ("crossentropy", "softmax_cross_entropy"),
+    ("bce", "binary_cross_entropy"),
+    ("smooth_l1", "huber"),
+    ("svm", "multiclass_hinge"),
 ];
 
 /// A checked spec.
@@ -123,15 +129,21 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut loss_func: Option<&Func> = None;
     let mut layers: Vec<&Layer> = Vec::new();
     for (index, entry) in spec.entries.iter().enumerate() {
+        let layer_before = spec.entries[..index]
+            .iter()
+            .any(|e| matches!(e, Entry::Layer(_)));
+        let layer_after = spec.entries[index + 1..]
+            .iter()
+            .any(|e| matches!(e, Entry::Layer(_)));
         match entry {
             Entry::Input { key, width } => {
                 if input.is_some() {
-                    // error: `input` is given twice
+                    // error: `input` is given twice; expected it once, as the first entry
                     errors.push(syn::Error::new(
                         key.span,
                         "`input` is given twice; expected it once, as the first entry",
                     ));
-                } else if index != 0 {
+                } else if layer_before {
                     // error: `input` must be the first entry, before the layers
                     errors.push(syn::Error::new(
                         key.span,
@@ -142,11 +154,12 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
             }
             Entry::Loss { key, func } => {
                 if loss_func.is_some() {
+                    // error: `loss` is given twice; expected it once, as the last entry
                     errors.push(syn::Error::new(
                         key.span,
                         "`loss` is given twice; expected it once, as the last entry",
                     ));
-                } else if index + 1 != spec.entries.len() {
+                } else if layer_after {
                     // error: `loss` must come after the last layer
                     errors.push(syn::Error::new(
                         key.span,
@@ -158,13 +171,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
             Entry::Layer(layer) => layers.push(layer),
         }
     }
-    let Some(input) = input else {
-        // error: network `Net` has no input width; expected `input: <width>,` as its first entry
-        return Err(errors.fail(syn::Error::new(
-            net_name.span(),
-            format!("network `{net_name}` has no input width; expected `input: <width>,` as its first entry"),
-        )));
-    };
     if layers.is_empty() {
         // error: network `Net` has no layers; expected at least one, e.g. `output: dense(10)`
         errors.push(syn::Error::new(
@@ -173,7 +179,9 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         ));
     }
 
-    check_width(input, "the input", &mut errors, &mut assertions);
+    if let Some(input) = input {
+        check_width(input, "the input", &mut errors, &mut assertions);
+    }
 
     // Duplicate names.
     for (i, layer) in layers.iter().enumerate() {
@@ -194,13 +202,15 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     }
 
     let mut net_layers = Vec::new();
-    let mut prev_width = input;
+    // Without an `input` the layers are still checked, so that every mistake
+    // shows in one build; the first layer then has nothing to compare with.
+    let mut prev_width: Option<&Width> = input;
     let mut prev_name = String::from("the network's `input`");
     for (i, layer) in layers.iter().enumerate() {
         let is_last = i + 1 == layers.len();
         let what = format!("layer `{}`", layer.name);
         check_width(&layer.output, &what, &mut errors, &mut assertions);
-        if let Some(explicit) = &layer.input {
+        if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
             match (explicit.literal(), prev_width.literal()) {
                 (Some(a), Some(b)) if a != b => {
                     // error: shape mismatch: layer `hidden2` takes 15 inputs, but layer `hidden1` before it produces 16
@@ -232,17 +242,25 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         net_layers.push(NetLayer {
             name: &layer.name,
             kind_span: layer.kind.span,
-            input: prev_width,
+            // Without `input` (an error reported below) any width will do.
+            input: prev_width.unwrap_or(&layer.output),
             output: &layer.output,
             act,
             act_text,
         });
-        prev_width = &layer.output;
+        prev_width = Some(&layer.output);
         prev_name = format!("layer `{}`", layer.name);
     }
 
     let loss = loss_func
         .and_then(|func| check_loss(func, net_layers.last(), &mut errors, &mut assertions));
+    let Some(input) = input else {
+        // error: network `Net` has no input width; expected `input: <width>,` as its first entry
+        return Err(errors.fail(syn::Error::new(
+            net_name.span(),
+            format!("network `{net_name}` has no input width; expected `input: <width>,` as its first entry"),
+        )));
+    };
     errors.finish(Net {
         spec,
         input,
@@ -316,6 +334,36 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
     }
 }
 
+/// The single parameter of `func` (from [`params`]), checked: the macro writes
+/// it into the generated code as a float literal, which must be finite and must
+/// fit in an `f32`; a delta must also be positive.
+fn checked_param(
+    func: &Func,
+    values: Option<Vec<f64>>,
+    what: &str,
+    positive: bool,
+    errors: &mut Errors,
+) -> Option<f64> {
+    let value = *values?.first()?;
+    let number = func.args.as_ref().and_then(|a| a.values.first())?;
+    let text = number.tokens.to_string().replace(' ', "");
+    let name = &func.name;
+    let problem = if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
+        // error: the alpha of `leaky_relu` must be finite and fit in an `f32`, found 1e999
+        "be finite and fit in an `f32`"
+    } else if positive && value <= 0.0 {
+        // error: the delta of `huber` must be positive, found -1.0
+        "be positive"
+    } else {
+        return Some(value);
+    };
+    errors.push(syn::Error::new_spanned(
+        &number.tokens,
+        format!("the {what} of `{name}` must {problem}, found {text}"),
+    ));
+    None
+}
+
 fn check_activation(
     layer: &Layer,
     is_last: bool,
@@ -343,7 +391,8 @@ fn check_activation(
         "tanh" => params(func, &[], "tanh", errors).map(|_| Act::Tanh),
         "relu" => params(func, &[], "relu", errors).map(|_| Act::Relu),
         "leaky_relu" => {
-            params(func, &["alpha"], "leaky_relu(0.01)", errors).map(|p| Act::LeakyRelu(p[0]))
+            let p = params(func, &["alpha"], "leaky_relu(0.01)", errors);
+            checked_param(func, p, "alpha", false, errors).map(Act::LeakyRelu)
         }
         "softmax" => {
             let act = params(func, &[], "softmax", errors).map(|_| Act::Softmax);
@@ -372,10 +421,8 @@ fn check_activation(
             act
         }
         _ => {
-            // error: unknown activation `relux`; expected one of ... (did you mean `relu`?)
-            let hint = nearest(&name, ACTIVATIONS)
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
+            // error: unknown activation `rellu`; expected one of `identity`, `sigmoid`, `tanh`, `relu`, `leaky_relu` or `softmax`; did you mean `relu`?
+            let hint = did_you_mean(&name, ACTIVATIONS, ACTIVATION_ALIASES);
             errors.push(syn::Error::new(
                 func.name.span(),
                 format!(
@@ -396,27 +443,8 @@ fn check_loss(
     assertions: &mut Vec<ConstAssert>,
 ) -> Option<NetLoss> {
     let name = func.name.to_string();
-    let positive = |p: Option<Vec<f64>>, errors: &mut Errors| -> Option<f64> {
-        let p = p?;
-        if p[0] > 0.0 && p[0].is_finite() {
-            Some(p[0])
-        } else {
-            let tokens = &func
-                .args
-                .as_ref()
-                .map(|a| a.values[0].tokens.clone())
-                .unwrap_or_default();
-            // error: `huber` delta must be positive, found -1.0
-            errors.push(syn::Error::new_spanned(
-                tokens,
-                format!(
-                    "the delta of `{name}` must be positive, found {}",
-                    tokens.to_string().replace(' ', "")
-                ),
-            ));
-            None
-        }
-    };
+    let positive =
+        |p: Option<Vec<f64>>, errors: &mut Errors| checked_param(func, p, "delta", true, errors);
     let kind =
         match name.as_str() {
             "squared_error" => {
@@ -442,10 +470,8 @@ fn check_loss(
             )
             .map(LossKind::MulticlassHinge),
             _ => {
-                // error: unknown loss `cross_entropy`; expected one of ... (did you mean `softmax_cross_entropy`?)
-                let hint = nearest(&name, LOSSES)
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
+                // error: unknown loss `cross_entropy`; expected one of `squared_error`, ... or `multiclass_hinge`; did you mean `softmax_cross_entropy` or `binary_cross_entropy`?
+                let hint = did_you_mean(&name, LOSSES, LOSS_ALIASES);
                 errors.push(syn::Error::new(
                     func.name.span(),
                     format!(

@@ -1,0 +1,8 @@
+nn::network! {
+    struct Net {
+        input: 4,
+        output: dense(), //~ ERROR expected a width
+    }
+}
+
+fn main() {}
