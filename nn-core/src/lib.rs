@@ -22,6 +22,8 @@
 
 pub mod activation;
 #[cfg(feature = "std")]
+pub mod batch;
+#[cfg(feature = "std")]
 pub mod data;
 pub mod gradcheck;
 pub mod graph;

@@ -32,6 +32,76 @@ pub trait Scalar:
     fn cast_f64(x: f64) -> Self;
     /// Converts to `f64` (exact for both `f32` and `f64`).
     fn into_f64(self) -> f64;
+
+    /// `C ← α A B + β C` through `matrixmultiply` (see [`crate::batch`]);
+    /// every argument already checked by the caller.
+    ///
+    /// # Safety
+    /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
+    /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
+    /// exactly `c`, column-major and contiguous.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
+    unsafe fn gemm_unchecked(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: &[Self],
+        rsa: usize,
+        csa: usize,
+        b: &[Self],
+        rsb: usize,
+        csb: usize,
+        beta: Self,
+        c: &mut [Self],
+    );
+}
+
+/// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
+macro_rules! gemm_impl {
+    ($routine:path) => {
+        #[cfg(feature = "std")]
+        unsafe fn gemm_unchecked(
+            m: usize,
+            k: usize,
+            n: usize,
+            alpha: Self,
+            a: &[Self],
+            rsa: usize,
+            csa: usize,
+            b: &[Self],
+            rsb: usize,
+            csb: usize,
+            beta: Self,
+            c: &mut [Self],
+        ) {
+            // SAFETY: the caller guarantees (see the trait's `# Safety`) that
+            // every element of A and B that matrixmultiply reads lies inside
+            // `a` and `b`, and that C is the contiguous column-major `c`
+            // (strides 1 and m, which never alias). `c` is a unique borrow, so
+            // it overlaps neither `a` nor `b`.
+            unsafe {
+                $routine(
+                    m,
+                    k,
+                    n,
+                    alpha,
+                    a.as_ptr(),
+                    rsa as isize,
+                    csa as isize,
+                    b.as_ptr(),
+                    rsb as isize,
+                    csb as isize,
+                    beta,
+                    c.as_mut_ptr(),
+                    1,
+                    m as isize,
+                )
+            }
+        }
+    };
 }
 
 impl Scalar for f32 {
@@ -45,6 +115,7 @@ impl Scalar for f32 {
     fn into_f64(self) -> f64 {
         self as f64
     }
+    gemm_impl!(matrixmultiply::sgemm);
 }
 
 impl Scalar for f64 {
@@ -58,4 +129,5 @@ impl Scalar for f64 {
     fn into_f64(self) -> f64 {
         self
     }
+    gemm_impl!(matrixmultiply::dgemm);
 }

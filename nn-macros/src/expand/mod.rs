@@ -4,9 +4,11 @@
 //! - `model`: the struct, its trace type, constants, constructors, the
 //!   `Network` parameter walk and the summary;
 //! - `forward`: `forward` and `forward_trace`;
-//! - `backward`: the unrolled backward pass, losses and the SGD step.
+//! - `backward`: the unrolled backward pass, losses and the SGD step;
+//! - `batch`: the same over mini-batches (with `std`).
 
 mod backward;
+mod batch;
 mod forward;
 mod model;
 
@@ -24,6 +26,7 @@ pub fn network(net: &Net) -> TokenStream {
     let forward = forward::methods(net);
     let backward = backward::methods(net);
     let traits = backward::trait_impls(net);
+    let batch = batch::items(net);
     quote! {
         #model
         #assertions
@@ -32,6 +35,7 @@ pub fn network(net: &Net) -> TokenStream {
             #backward
         }
         #traits
+        #batch
     }
 }
 

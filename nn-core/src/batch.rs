@@ -1,0 +1,323 @@
+//! Mini-batches: the per-layer kernels for a batch of column vectors.
+//!
+//! A batch of `B` samples of width `N` is an `N × B` matrix
+//! ([`Batch<T, N>`]): the feature size is static, the batch size is chosen at
+//! run time. Every product is one call to `matrixmultiply` (a cache-blocked,
+//! SIMD GEMM, the routine nalgebra itself uses for large dynamic products);
+//! transposes are strides, never copies. Needs the `std` feature.
+
+use nalgebra::{Const, Dyn, OMatrix, SVector};
+
+use crate::{Dense, Scalar, activation::Activation, loss::Loss};
+
+/// `N` features × a run-time number of samples, one sample per column.
+pub type Batch<T, const N: usize> = OMatrix<T, Const<N>, Dyn>;
+
+/// One layer's values over a batch, `N × B` each: the forward `z` and
+/// `a = σ(z)`, and the backward scratch `da = dL/da` and `delta = dL/dz`.
+/// Kept between calls so that a training loop allocates only when the batch
+/// size changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchLayerTrace<T: Scalar, const N: usize> {
+    /// Pre-activations, one column per sample.
+    pub z: Batch<T, N>,
+    /// Activations, one column per sample.
+    pub a: Batch<T, N>,
+    /// `dL/da`, filled by the backward pass.
+    pub da: Batch<T, N>,
+    /// `δ = dL/dz`, filled by the backward pass.
+    pub delta: Batch<T, N>,
+}
+
+impl<T: Scalar, const N: usize> BatchLayerTrace<T, N> {
+    /// An empty trace (batch size 0); kernels size it on first use.
+    pub fn new() -> Self {
+        Self {
+            z: Batch::<T, N>::zeros(0),
+            a: Batch::<T, N>::zeros(0),
+            da: Batch::<T, N>::zeros(0),
+            delta: Batch::<T, N>::zeros(0),
+        }
+    }
+
+    /// Makes room for `batch` columns, reallocating only when the batch size changes.
+    pub fn resize(&mut self, batch: usize) {
+        if self.z.ncols() != batch {
+            *self = Self {
+                z: Batch::<T, N>::zeros(batch),
+                a: Batch::<T, N>::zeros(batch),
+                da: Batch::<T, N>::zeros(batch),
+                delta: Batch::<T, N>::zeros(batch),
+            };
+        }
+    }
+}
+
+impl<T: Scalar, const N: usize> Default for BatchLayerTrace<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A matrix operand for [`gemm`]: its storage and its row and column strides.
+#[derive(Clone, Copy)]
+struct Operand<'a, T> {
+    data: &'a [T],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a, T> Operand<'a, T> {
+    /// A contiguous column-major `rows × cols` matrix.
+    fn col_major(data: &'a [T], rows: usize, cols: usize) -> Self {
+        Self {
+            data,
+            rows,
+            cols,
+            rs: 1,
+            cs: rows,
+        }
+    }
+
+    /// The transpose of a contiguous column-major `rows × cols` matrix, as a
+    /// `cols × rows` operand (no copy: the strides swap).
+    fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
+        Self {
+            data,
+            rows: cols,
+            cols: rows,
+            rs: rows,
+            cs: 1,
+        }
+    }
+
+    /// Whether every element `(i, l)` lies inside `data`.
+    fn in_bounds(&self) -> bool {
+        self.rows == 0
+            || self.cols == 0
+            || (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
+    }
+}
+
+/// `C ← α A B + β C` with `matrixmultiply` (cache-blocked, SIMD), for a
+/// contiguous column-major `C` of `m × n`. Shapes and bounds are checked here,
+/// so the unsafe call below sees only valid operands.
+fn gemm<T: Scalar>(
+    alpha: T,
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    beta: T,
+    c: &mut [T],
+    m: usize,
+    n: usize,
+) {
+    assert!(
+        a.rows == m
+            && b.cols == n
+            && a.cols == b.rows
+            && c.len() == m * n
+            && a.in_bounds()
+            && b.in_bounds(),
+        "gemm: operand shapes do not fit"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    // SAFETY: just checked: A is m × k and B is k × n with every element in
+    // bounds, and C is the contiguous column-major m × n `c`.
+    unsafe {
+        T::gemm_unchecked(
+            m, a.cols, n, alpha, a.data, a.rs, a.cs, b.data, b.rs, b.cs, beta, c,
+        )
+    }
+}
+
+/// Applies `act` to every column of `z`, writing `a`.
+fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
+    act: &A,
+    z: &Batch<T, N>,
+    a: &mut Batch<T, N>,
+) {
+    for (z, a) in z
+        .as_slice()
+        .chunks_exact(N)
+        .zip(a.as_mut_slice().chunks_exact_mut(N))
+    {
+        act.forward(z, a);
+    }
+}
+
+/// Forward through one layer for a batch: `Z = W X + b 1ᵀ` (one GEMM), `A = σ(Z)`.
+///
+/// ```
+/// use nn_core::batch::{Batch, BatchLayerTrace, dense_forward_batch};
+/// use nn_core::{Dense, activation::Identity};
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[1.0], [2.0]]), bias: SVector::from([0.5]) };
+/// let x = Batch::<f64, 2>::from_column_slice(&[1.0, 1.0, 0.0, 3.0]);
+/// let mut t = BatchLayerTrace::new();
+/// dense_forward_batch(&layer, &Identity, &x, &mut t);
+/// assert_eq!(t.a.as_slice(), &[3.5, 6.5]);
+/// ```
+#[inline(never)]
+pub fn dense_forward_batch<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    act: &A,
+    x: &Batch<T, IN>,
+    out: &mut BatchLayerTrace<T, OUT>,
+) {
+    let batch = x.ncols();
+    out.resize(batch);
+    for mut col in out.z.column_iter_mut() {
+        col.copy_from(&layer.bias);
+    }
+    gemm(
+        T::one(),
+        Operand::col_major(layer.weight.as_slice(), OUT, IN),
+        Operand::col_major(x.as_slice(), IN, batch),
+        T::one(),
+        out.z.as_mut_slice(),
+        OUT,
+        batch,
+    );
+    activate_columns(act, &out.z, &mut out.a);
+}
+
+/// Backward through one layer's activation for a batch, column by column.
+#[inline(never)]
+pub fn activation_backward_batch<T: Scalar, A: Activation<T>, const N: usize>(
+    act: &A,
+    z: &Batch<T, N>,
+    a: &Batch<T, N>,
+    da: &Batch<T, N>,
+    dz: &mut Batch<T, N>,
+) {
+    let cols = z
+        .as_slice()
+        .chunks_exact(N)
+        .zip(a.as_slice().chunks_exact(N))
+        .zip(da.as_slice().chunks_exact(N))
+        .zip(dz.as_mut_slice().chunks_exact_mut(N));
+    for (((z, a), da), dz) in cols {
+        act.backward(z, a, da, dz);
+    }
+}
+
+/// Backward through one layer's affine map for a batch, given `Δ = dL/dZ`
+/// (`OUT × B`) and the layer's input `X` (`IN × B`): writes
+/// `dL/dW = Δ Xᵀ` and `dL/db = Δ 1` (sums over the batch), and, when asked,
+/// `dL/dX = Wᵀ Δ`. Each product is one GEMM over strided views.
+#[inline(never)]
+pub fn dense_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    x: &Batch<T, IN>,
+    delta: &Batch<T, OUT>,
+    grad: &mut Dense<T, IN, OUT>,
+    dx: Option<&mut Batch<T, IN>>,
+) {
+    let batch = delta.ncols();
+    assert_eq!(
+        x.ncols(),
+        batch,
+        "the layer input and δ must have one column per sample"
+    );
+    // dL/dW = Δ Xᵀ: (OUT × B)(B × IN), Xᵀ as a strided operand.
+    gemm(
+        T::one(),
+        Operand::col_major(delta.as_slice(), OUT, batch),
+        Operand::transposed(x.as_slice(), IN, batch),
+        T::zero(),
+        grad.weight.as_mut_slice(),
+        OUT,
+        IN,
+    );
+    grad.bias.fill(T::zero());
+    for col in delta.column_iter() {
+        grad.bias += col;
+    }
+    if let Some(dx) = dx {
+        // dL/dX = Wᵀ Δ: (IN × OUT)(OUT × B), Wᵀ as a strided operand.
+        assert_eq!(dx.ncols(), batch, "dL/dX must have one column per sample");
+        gemm(
+            T::one(),
+            Operand::transposed(layer.weight.as_slice(), OUT, IN),
+            Operand::col_major(delta.as_slice(), OUT, batch),
+            T::zero(),
+            dx.as_mut_slice(),
+            IN,
+            batch,
+        );
+    }
+}
+
+/// Copies column `j` of a batch into a stack vector.
+pub fn column<T: Scalar, const N: usize>(batch: &Batch<T, N>, j: usize) -> SVector<T, N> {
+    SVector::<T, N>::from_column_slice(&batch.as_slice()[j * N..(j + 1) * N])
+}
+
+/// The mean loss over a batch, `(1/B) Σⱼ L(outⱼ, yⱼ)`, writing
+/// `dL/d(outⱼ) / B` into column `j` of `grad` (so that the backward pass gives
+/// the gradient of the mean loss).
+///
+/// # Panics
+/// If `ys.len()` differs from the batch size: that is a bug in the caller,
+/// not bad data.
+///
+/// ```
+/// use nn_core::batch::{Batch, loss_backward_batch};
+/// use nn_core::{ClassLabel, loss::SoftmaxCrossEntropy};
+/// let logits = Batch::<f64, 2>::from_column_slice(&[0.0, 0.0, 0.0, 0.0]);
+/// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];
+/// let mut grad = Batch::<f64, 2>::zeros(2);
+/// let mean = loss_backward_batch(&SoftmaxCrossEntropy, &logits, &ys, &mut grad);
+/// assert!((mean - 2f64.ln()).abs() < 1e-15);
+/// assert_eq!(grad.as_slice(), &[-0.25, 0.25, 0.25, -0.25]);
+/// ```
+#[inline(never)]
+pub fn loss_backward_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
+    loss: &L,
+    out: &Batch<T, N>,
+    ys: &[Y],
+    grad: &mut Batch<T, N>,
+) -> T {
+    assert_eq!(
+        ys.len(),
+        out.ncols(),
+        "a batch of {} samples needs as many targets, got {}",
+        out.ncols(),
+        ys.len()
+    );
+    let scale = T::one() / T::cast_f64(ys.len().max(1) as f64);
+    let mut total = T::zero();
+    let mut g = SVector::<T, N>::zeros();
+    for (j, y) in ys.iter().enumerate() {
+        total += loss.grad(&column(out, j), y, &mut g);
+        grad.column_mut(j).copy_from(&(g * scale));
+    }
+    total * scale
+}
+
+/// The mean loss over a batch, without gradients.
+///
+/// # Panics
+/// If `ys.len()` differs from the batch size.
+pub fn loss_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
+    loss: &L,
+    out: &Batch<T, N>,
+    ys: &[Y],
+) -> T {
+    assert_eq!(
+        ys.len(),
+        out.ncols(),
+        "a batch of {} samples needs as many targets, got {}",
+        out.ncols(),
+        ys.len()
+    );
+    let total = ys
+        .iter()
+        .enumerate()
+        .fold(T::zero(), |s, (j, y)| s + loss.value(&column(out, j), y));
+    total / T::cast_f64(ys.len().max(1) as f64)
+}
