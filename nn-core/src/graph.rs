@@ -286,7 +286,7 @@ pub mod op {
     /// `min(a, b)`; ∂ = (1, 0) if `a < b`, (0, 1) if `a > b`, (½, ½) on a tie.
     #[inline(always)]
     pub fn min_d<T: Scalar>(a: T, b: T) -> (T, T, T) {
-        let (db, da) = route(b, a);
+        let (da, db) = route(b, a);
         (min(a, b), da, db)
     }
 

@@ -245,7 +245,16 @@ impl<'a, 'e> Builder<'a, 'e> {
         let key = stmt.name.to_string();
         if stmt.let_token.is_some() {
             self.later.remove(&key);
-            if self.bind(&stmt.name, Role::Let) {
+            let unassigned_output = matches!(
+                self.scope.get(&key),
+                Some(Binding {
+                    role: Role::Output,
+                    node: None
+                })
+            );
+            // `let y = ...` for an output is reported, then read as `y = ...`
+            // so that `y` is not also reported as never assigned.
+            if self.bind(&stmt.name, Role::Let) || unassigned_output {
                 self.assign(&key, node);
                 self.name(node, &stmt.name);
             }

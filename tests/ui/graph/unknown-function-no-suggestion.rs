@@ -1,0 +1,7 @@
+nn::graph! {
+    fn f(x) -> y {
+        y = banana(x); //~ ERROR unknown function `banana`; expected `sin`, ...
+    }
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+nn::graph! {
+    fn f(x) -> y {
+        y = x ^ 2; //~ ERROR found the operator `^`; expected `+`, `-`, `*` or `/` (write powers as `pow(x, 2)`)
+    }
+}
+
+fn main() {}
