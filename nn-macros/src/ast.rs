@@ -200,6 +200,20 @@ impl Parse for Spec {
 
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        if (input.peek(kw::input) || input.peek(kw::loss)) && input.peek2(Token![:]) {
+            let ahead = input.fork();
+            let key: Ident = ahead.call(syn::ext::IdentExt::parse_any)?;
+            ahead.parse::<Token![:]>()?;
+            if ahead.peek(kw::dense) {
+                // error: `input` is a reserved entry, not a layer name; expected another name for this layer, e.g. `hidden: dense(...)`
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "`{key}` is a reserved entry, not a layer name; expected another name for this layer, e.g. `hidden: dense(...)`"
+                    ),
+                ));
+            }
+        }
         if input.peek(kw::input) && input.peek2(Token![:]) {
             let key = input.parse()?;
             input.parse::<Token![:]>()?;
