@@ -207,7 +207,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut prev_width: Option<&Width> = input;
     let mut prev_name = String::from("the network's `input`");
     for (i, layer) in layers.iter().enumerate() {
-        let is_last = i + 1 == layers.len();
         let what = format!("layer `{}`", layer.name);
         check_width(&layer.output, &what, &mut errors, &mut assertions);
         if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
@@ -238,7 +237,8 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
                 }),
             }
         }
-        let (act, act_text) = check_activation(layer, is_last, &layers, &mut errors);
+        let next = layers.get(i + 1).copied();
+        let (act, act_text) = check_activation(layer, next, &mut errors, &mut assertions);
         net_layers.push(NetLayer {
             name: &layer.name,
             kind_span: layer.kind.span,
@@ -317,6 +317,18 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
             ));
             None
         }
+        // error: `relu` takes no parameters; expected `relu` without parentheses, found `relu()`
+        (Some(args), 0) if args.values.is_empty() => {
+            errors.push(syn::Error::new(
+                args.paren.span.join(),
+                format!(
+                    "`{name}` takes no parameters; expected `{name}` without parentheses, found `{name}()`"
+                ),
+            ));
+            None
+        }
+        // error: `relu` takes no parameters, found 1; expected `relu`
+        // error: `leaky_relu` takes 1 parameter (alpha), found 2; expected e.g. `leaky_relu(0.01)`
         (Some(args), n) if args.values.len() != n => {
             let found = args.values.len();
             let msg = if n == 0 {
@@ -364,11 +376,12 @@ fn checked_param(
     None
 }
 
+/// The layer's activation; `next` is the layer after it, if any.
 fn check_activation(
     layer: &Layer,
-    is_last: bool,
-    layers: &[&Layer],
+    next: Option<&Layer>,
     errors: &mut Errors,
+    assertions: &mut Vec<ConstAssert>,
 ) -> (Act, String) {
     let Some(func) = &layer.activation else {
         return (Act::Identity, "identity".into());
@@ -396,27 +409,40 @@ fn check_activation(
         }
         "softmax" => {
             let act = params(func, &[], "softmax", errors).map(|_| Act::Softmax);
-            if !is_last {
-                let next = layers
-                    .iter()
-                    .position(|l| l.name == layer.name)
-                    .and_then(|i| layers.get(i + 1))
-                    .map(|l| l.name.to_string())
-                    .unwrap_or_default();
-                // error: `softmax` is only allowed on the output layer, but `hidden1` is followed by `hidden2`
+            if let Some(next) = next {
+                // error: `softmax` is only allowed on the output layer, but `hidden` is followed by `output`; expected another activation, e.g. `relu`
                 errors.push(syn::Error::new(
                     func.name.span(),
                     format!(
-                        "`softmax` is only allowed on the output layer, but `{}` is followed by `{next}`; expected another activation, e.g. `relu`",
-                        layer.name
+                        "`softmax` is only allowed on the output layer, but `{}` is followed by `{}`; expected another activation, e.g. `relu`",
+                        layer.name, next.name
                     ),
                 ));
-            } else if layer.output.literal() == Some(1) {
-                // error: softmax over one output is always 1
-                errors.push(syn::Error::new(
-                    func.name.span(),
-                    format!("`softmax` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`", layer.name),
-                ));
+            } else {
+                match layer.output.literal() {
+                    // error: `softmax` over the 1 output of layer `output` is always 1; expected at least 2 outputs, or `sigmoid`
+                    Some(1) => errors.push(syn::Error::new(
+                        func.name.span(),
+                        format!(
+                            "`softmax` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`",
+                            layer.name
+                        ),
+                    )),
+                    Some(_) => {}
+                    // error[E0080]: evaluation panicked: `softmax` needs at least 2 outputs, but layer `output` has `CLASSES`; ...
+                    None => assertions.push(ConstAssert {
+                        span: func.name.span(),
+                        lhs: layer.output.clone(),
+                        op: AssertOp::AtLeast,
+                        rhs: 2,
+                        rhs_width: None,
+                        message: format!(
+                            "`softmax` needs at least 2 outputs, but layer `{}` has `{}`; softmax over 1 output is always 1, for one output use `sigmoid`",
+                            layer.name,
+                            layer.output.display()
+                        ),
+                    }),
+                }
             }
             act
         }
@@ -482,11 +508,9 @@ fn check_loss(
                 None
             }
         }?;
-    let text = match &func.args {
-        Some(args) => format!(
-            "{name}({})",
-            args.values[0].tokens.to_string().replace(' ', "")
-        ),
+    // `params` accepted the arguments: none, or the one delta.
+    let text = match func.args.as_ref().and_then(|a| a.values.first()) {
+        Some(delta) => format!("{name}({})", delta.tokens.to_string().replace(' ', "")),
         None => name.clone(),
     };
     if let Some(last) = last {
