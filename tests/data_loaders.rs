@@ -469,7 +469,8 @@ fn truncated_data() {
     );
     // A gzip file that lost only its 8-byte trailer (all data, no checksum).
     let path = write(&dir, "no-trailer.gz", &gz[..gz.len() - 8]);
-    assert!(load_idx_labels(&path, 10).is_err());
+    let err = load_idx_labels(&path, 10).unwrap_err();
+    assert!(matches!(err, DataError::Gzip { .. }), "{err:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

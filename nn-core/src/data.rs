@@ -851,10 +851,20 @@ impl<'p> Source<'p> {
         let result = (&mut self.reader)
             .take(expected.saturating_add(1))
             .read_to_end(&mut buf);
-        if let Err(e) = result {
-            return Err(self.read_error(e, "data", expected, buf.len() as u64));
-        }
         let found = buf.len() as u64;
+        if let Err(e) = result {
+            // A gzip file cut off after all the data, in its trailer, is a
+            // corrupt gzip file rather than truncated data.
+            if found < expected || !self.gzip {
+                return Err(self.read_error(e, "data", expected, found));
+            }
+            if found == expected {
+                return Err(DataError::Gzip {
+                    path: self.path.to_owned(),
+                    source: e,
+                });
+            }
+        }
         if found < expected {
             return Err(DataError::Truncated {
                 path: self.path.to_owned(),
