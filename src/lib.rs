@@ -121,7 +121,7 @@ pub mod __private {
     };
     pub use ::nn_core::loss::{self, Loss};
     pub use ::nn_core::{
-        ClassLabel, Dense, LayerInfo, LayerTrace, Network, Scalar, Summary, Supervised, TensorInfo,
-        TensorKind,
+        ClassLabel, Dense, LayerInfo, LayerTrace, Network, Params, Scalar, Summary, Supervised,
+        TensorInfo, TensorKind,
     };
 }

@@ -7,7 +7,7 @@ use common::*;
 
 use nn::batch::Batch;
 use nn::nalgebra::SVector;
-use nn::{ClassLabel, Network};
+use nn::{ClassLabel, Network, Params};
 
 nn::network! {
     struct Mnist {

@@ -118,9 +118,9 @@ fn central(mut f: impl FnMut(f64) -> f64, eps: f64) -> f64 {
     (f(eps) - f(-eps)) / (2.0 * eps)
 }
 
-fn tensor_elem<N, const IN: usize, const OUT: usize>(net: &mut N, t: usize, i: usize) -> &mut f64
+fn tensor_elem<N>(net: &mut N, t: usize, i: usize) -> &mut f64
 where
-    N: crate::Network<f64, IN, OUT>,
+    N: crate::Params<f64>,
 {
     match net.tensors_mut().nth(t).and_then(|s| s.get_mut(i)) {
         Some(v) => v,

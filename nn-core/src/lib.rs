@@ -31,13 +31,14 @@ pub mod init;
 pub mod layer;
 pub mod loss;
 pub mod network;
+pub mod optim;
 mod scalar;
 mod target;
 
 pub use layer::{Dense, LayerTrace};
 pub use nalgebra;
 pub use network::{
-    LayerInfo, Network, ParamCountError, Summary, Supervised, TensorInfo, TensorKind,
+    LayerInfo, Network, ParamCountError, Params, Summary, Supervised, TensorInfo, TensorKind,
 };
 pub use scalar::Scalar;
 pub use target::{ClassLabel, LabelError};

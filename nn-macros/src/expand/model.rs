@@ -173,22 +173,12 @@ pub fn items(net: &Net) -> TokenStream {
             }
         }
 
-        impl<T: ::nn::__private::Scalar> ::nn::__private::Network<T, #input, #output> for #name<T> {
-            const NAME: &'static str = #name_str;
+        impl<T: ::nn::__private::Scalar> ::nn::__private::Params<T> for #name<T> {
             const PARAM_COUNT: usize = #name::<T>::PARAM_COUNT;
-            const LAYERS: &'static [::nn::__private::LayerInfo] = #name::<T>::LAYERS;
             const TENSORS: &'static [::nn::__private::TensorInfo] = #name::<T>::TENSORS;
-            const LOSS: ::core::option::Option<&'static str> = #loss_name;
 
             fn zeros() -> Self {
                 #name::zeros()
-            }
-
-            fn forward(
-                &self,
-                x: &::nn::__private::SVector<T, #input>,
-            ) -> ::nn::__private::SVector<T, #output> {
-                #name::forward(self, x)
             }
 
             fn tensors(&self) -> impl ::core::iter::Iterator<Item = &[T]> {
@@ -197,6 +187,19 @@ pub fn items(net: &Net) -> TokenStream {
 
             fn tensors_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut [T]> {
                 [ #( self.#names.weight.as_mut_slice(), self.#names.bias.as_mut_slice(), )* ].into_iter()
+            }
+        }
+
+        impl<T: ::nn::__private::Scalar> ::nn::__private::Network<T, #input, #output> for #name<T> {
+            const NAME: &'static str = #name_str;
+            const LAYERS: &'static [::nn::__private::LayerInfo] = #name::<T>::LAYERS;
+            const LOSS: ::core::option::Option<&'static str> = #loss_name;
+
+            fn forward(
+                &self,
+                x: &::nn::__private::SVector<T, #input>,
+            ) -> ::nn::__private::SVector<T, #output> {
+                #name::forward(self, x)
             }
         }
     }
