@@ -79,6 +79,31 @@
 //!   `loss_and_grad_into(..)` and `sgd_step(&x, &y, lr)`;
 //! - implementations of [`Network`] (the parameter walk used by optimizers and
 //!   serialization) and [`Supervised`].
+//!
+//! ## Computational graphs: `graph!`
+//!
+//! [`graph!`] is the lecture's second half: it turns scalar functions into
+//! their computational graph and writes their derivatives as straight-line
+//! code, generic over `f32` and `f64` and `no_std`: the gradient in reverse
+//! mode, Jacobian-vector products in forward mode, the Jacobian (in whichever
+//! mode needs fewer sweeps, chosen at compile time) and a Graphviz rendering
+//! with every node's value and gradient. The grammar, what it generates and
+//! the subgradients at kinks are documented in [`mod@graph`].
+//!
+//! ```
+//! nn::graph! {
+//!     /// The lecture's example.
+//!     pub fn lecture(x1, x2, x3) -> y {
+//!         let a = x1 + sin(x1);
+//!         y = 2.0 * log10(a) * max(x2, x3);
+//!     }
+//! }
+//! # fn main() {
+//! let (y, gradient) = lecture::grad([5.0f64, -2.0, -5.0]);
+//! assert_eq!(y, lecture(5.0, -2.0, -5.0));
+//! assert!((gradient[0] + 0.5518).abs() < 5e-5 && gradient[2] == 0.0);
+//! # }
+//! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
