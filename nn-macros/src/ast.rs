@@ -115,17 +115,19 @@ impl ToTokens for Width {
                 out.set_span(lit.span());
                 out.to_tokens(tokens);
             }
-            // A const generic argument that is a path of several segments
-            // (`sizes::HIDDEN`) must be braced: `Dense<T, { sizes::HIDDEN }, 7>`.
-            // The braces are the macro's (call-site span), so `unused_braces`
-            // does not fire on them; a single name needs none.
-            Width::Const(path) if path.leading_colon.is_some() || path.segments.len() > 1 => {
+            // A named width is emitted braced, `Dense<T, { HIDDEN }, 7>`: a path
+            // of several segments (`sizes::HIDDEN`) is not a valid const
+            // generic argument without braces, and an unknown name then gives
+            // one "cannot find value" instead of "cannot find type" plus a
+            // "surround it with braces" hint (tests/ui/network/shape/
+            // undefined-width-const.rs). The braces get the call-site span, so
+            // `unused_braces` does not fire on them (tests/pass/lint-clean.rs).
+            Width::Const(path) => {
                 let mut group =
                     proc_macro2::Group::new(proc_macro2::Delimiter::Brace, path.to_token_stream());
                 group.set_span(proc_macro2::Span::call_site());
                 group.to_tokens(tokens);
             }
-            Width::Const(path) => path.to_tokens(tokens),
         }
     }
 }
