@@ -525,3 +525,58 @@ fn plain_function_and_sweeps_agree_bit_for_bit() {
         });
     }
 }
+
+// ---------------------------------------------------------------------------
+// Names and scopes
+// ---------------------------------------------------------------------------
+
+nn::graph! {
+    /// Inputs and outputs named like the generated locals, parameters and
+    /// functions do not clash with them.
+    fn tricky(x, tangent, sin, v0) -> (g0, cotangent) {
+        let d3 = sin(sin) * tangent;
+        g0 = d3 + max(x, v0);
+        cotangent = pow(g0, 2);
+    }
+
+    /// Eight inputs: more than clippy's `too_many_arguments` allows.
+    pub(crate) fn eight(a, b, c, d, e, f, g, h) -> y {
+        y = a * b + c * d - e / f + g * h;
+    }
+}
+
+#[test]
+fn names_do_not_clash_with_generated_code() {
+    let x = [0.3f64, 1.1, -0.4, 2.0];
+    let (g0, cotangent) = tricky(0.3, 1.1, -0.4, 2.0);
+    let expected_g0 = (-0.4f64).sin() * 1.1 + 2.0;
+    assert_abs_diff_eq!(g0, expected_g0, epsilon = 1e-15);
+    assert_abs_diff_eq!(cotangent, expected_g0 * expected_g0, epsilon = 1e-14);
+    assert_eq!(tricky::OUTPUTS, ["g0", "cotangent"]);
+    check_fd!(tricky, x, 1e-10);
+}
+
+#[test]
+fn many_inputs() {
+    let x = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let (y, g) = eight::grad(x);
+    assert_eq!(y, eight(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0));
+    assert_abs_diff_eq!(y, 2.0 + 12.0 - 5.0 / 6.0 + 56.0, epsilon = 1e-14);
+    let expected = [2.0, 1.0, 4.0, 3.0, -1.0 / 6.0, 5.0 / 36.0, 8.0, 7.0];
+    for (g, e) in g.iter().zip(expected) {
+        assert_abs_diff_eq!(*g, e, epsilon = 1e-15);
+    }
+    check_fd!(eight, x, 1e-10);
+}
+
+#[test]
+fn graph_inside_a_function_body() {
+    nn::graph! {
+        fn local(x) -> y {
+            y = x * exp(x);
+        }
+    }
+    let (y, [g]) = local::grad([1.0f64]);
+    assert_abs_diff_eq!(y, std::f64::consts::E, epsilon = 1e-15);
+    assert_abs_diff_eq!(g, 2.0 * std::f64::consts::E, epsilon = 1e-15);
+}
