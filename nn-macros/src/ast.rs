@@ -281,6 +281,7 @@ impl Parse for Entry {
         if !args.is_empty() {
             if !args.peek(Token![,]) {
                 // error: expected one of `->`, `,` or `)` after the width, found `sigmoid`
+                // error: expected `,` or `)` after the output width, found `relu`
                 let what = if layer_input.is_none() {
                     "one of `->`, `,` or `)` after the width"
                 } else {
@@ -352,7 +353,7 @@ impl Parse for Width {
             || input.peek(Token![%])
             || (input.peek(Token![-]) && !input.peek(Token![->]));
         if operator && let Some((token, _)) = input.cursor().token_tree() {
-            // error: expected a width, found an expression with `+`; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`
+            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found an expression with `*`; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`
             return Err(syn::Error::new(
                 token.span(),
                 format!(
@@ -370,7 +371,7 @@ impl Func {
     /// `names` when the next token is not a name.
     fn parse_named(input: ParseStream, what: &str, names: &[&str]) -> syn::Result<Self> {
         if !input.peek(Ident) {
-            // error: expected an activation (one of `identity`, ...), found `0.5`
+            // error: expected an activation (one of `identity`, `sigmoid`, `tanh`, `relu`, `leaky_relu` or `softmax`), found `0.5`
             return Err(expected(
                 input,
                 &format!("{what} (one of {})", one_of(names)),

@@ -186,7 +186,8 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     // Duplicate names.
     for (i, layer) in layers.iter().enumerate() {
         if let Some(first) = layers[..i].iter().find(|l| l.name == layer.name) {
-            // error: layer name `h` is used twice
+            // error: layer name `hidden` is used twice; expected a unique name for each layer
+            // error: `hidden` is first used here
             errors.push(syn::Error::new(
                 layer.name.span(),
                 format!(
@@ -212,7 +213,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
             match (explicit.literal(), prev_width.literal()) {
                 (Some(a), Some(b)) if a != b => {
-                    // error: shape mismatch: layer `hidden2` takes 15 inputs, but layer `hidden1` before it produces 16
+                    // error: shape mismatch: layer `hidden2` takes 15 inputs, but layer `hidden1` before it produces 16; expected `dense(16 -> ...)`
                     errors.push(syn::Error::new_spanned(
                         explicit,
                         format!(
@@ -280,7 +281,7 @@ fn explicit_span(width: &Width) -> Span {
 /// Widths are at least 1: literals here, named constants by a const assertion.
 fn check_width(width: &Width, what: &str, errors: &mut Errors, assertions: &mut Vec<ConstAssert>) {
     match width {
-        // error: width must be at least 1, found 0
+        // error: width of layer `hidden` must be at least 1, found 0
         Width::Lit { value: 0, lit } => errors.push(syn::Error::new(
             lit.span(),
             format!("width of {what} must be at least 1, found 0"),
@@ -306,7 +307,7 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
     match (&func.args, expected.len()) {
         (None, 0) => Some(Vec::new()),
         (None, _) => {
-            // error: `leaky_relu` needs its slope: expected `leaky_relu(alpha)`, e.g. `leaky_relu(0.01)`
+            // error: `leaky_relu` needs its alpha: expected `leaky_relu(alpha)`, e.g. `leaky_relu(0.01)`
             errors.push(syn::Error::new(
                 name.span(),
                 format!(
@@ -530,6 +531,8 @@ fn check_loss_fits(
     let name = &func.name;
     let layer = last.name;
     let width = last.output.literal();
+    // error: `softmax_cross_entropy` needs at least 2 outputs, but layer `output` has 1; for one output use `binary_cross_entropy`
+    // error[E0080]: evaluation panicked: `multiclass_hinge` needs at least 2 outputs, but layer `output` has `CLASSES`; for one output use `hinge`
     let mut min_outputs = |min: usize, hint: &str, errors: &mut Errors| match width {
         Some(w) if w < min => errors.push(syn::Error::new(
             name.span(),
@@ -543,14 +546,14 @@ fn check_loss_fits(
             rhs: min,
             rhs_width: None,
             message: format!(
-                "`{name}` needs at least {min} outputs, but layer `{layer}` has `{}`",
+                "`{name}` needs at least {min} outputs, but layer `{layer}` has `{}`{hint}",
                 last.output.display()
             ),
         }),
     };
     match kind {
         LossKind::SoftmaxCrossEntropy => {
-            // error: `softmax_cross_entropy` takes the output layer's logits, but layer `output` ends in `relu`
+            // error: `softmax_cross_entropy` applies softmax to the logits of layer `output` itself, but that layer ends in `sigmoid`; expected no activation (identity) or `softmax` on the output layer
             if !matches!(last.act, Act::Identity | Act::Softmax) {
                 errors.push(syn::Error::new(
                     name.span(),
@@ -563,6 +566,7 @@ fn check_loss_fits(
             min_outputs(2, "; for one output use `binary_cross_entropy`", errors);
         }
         LossKind::BinaryCrossEntropy => {
+            // error: `binary_cross_entropy` applies a sigmoid to the logit of layer `output` itself, but that layer ends in `relu`; expected `sigmoid` or no activation on the output layer
             if !matches!(last.act, Act::Identity | Act::Sigmoid) {
                 errors.push(syn::Error::new(
                     name.span(),
@@ -573,7 +577,8 @@ fn check_loss_fits(
                 ));
             }
             match width {
-                // error: `binary_cross_entropy` needs exactly 1 output, but layer `output` has 10
+                // error: `binary_cross_entropy` needs exactly 1 output, but layer `output` has 3; for several classes use `softmax_cross_entropy`
+                // error[E0080]: evaluation panicked: `binary_cross_entropy` needs exactly 1 output, but layer `output` has `CLASSES`
                 Some(w) if w != 1 => errors.push(syn::Error::new(
                     name.span(),
                     format!("`{name}` needs exactly 1 output, but layer `{layer}` has {w}; for several classes use `softmax_cross_entropy`"),
