@@ -137,7 +137,7 @@ pub mod __private {
     pub use ::nn_core::activation::{self, Activation};
     #[cfg(feature = "std")]
     pub use ::nn_core::batch::{
-        Batch, BatchLayerTrace, activation_backward_batch, dense_backward_batch,
+        Batch, BatchLayerTrace, BatchSupervised, activation_backward_batch, dense_backward_batch,
         dense_forward_batch, loss_backward_batch, loss_batch,
     };
     pub use ::nn_core::init::{Scheme, SplitMix64, fill_uniform};

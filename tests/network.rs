@@ -6,7 +6,7 @@ use common::*;
 
 use nn::gradcheck::{check_gradients, relative_error};
 use nn::nalgebra::{SVector, Vector1, Vector2};
-use nn::{ClassLabel, Network, Params, Supervised};
+use nn::{ClassLabel, Params, Supervised};
 
 nn::network! {
     /// The lecture's homework network.

@@ -321,3 +321,44 @@ pub fn loss_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
         .fold(T::zero(), |s, (j, y)| s + loss.value(&column(out, j), y));
     total / T::cast_f64(ys.len().max(1) as f64)
 }
+
+/// A network with a loss that trains on mini-batches: implemented by
+/// `network!` for every target type `Y` its loss accepts. Training loops use
+/// it without knowing the network.
+pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
+    crate::Network<T, IN, OUT>
+{
+    /// Every layer's values over a batch (the generated `<Name>BatchTrace`).
+    type Trace: Default;
+
+    /// Runs the network on a batch and returns its output (`OUT × B`), kept in `trace`.
+    fn forward_batch_into<'t>(
+        &self,
+        x: &Batch<T, IN>,
+        trace: &'t mut Self::Trace,
+    ) -> &'t Batch<T, OUT>;
+
+    /// The mean loss over a batch; writes the mean gradient into `grads`.
+    fn loss_and_grad_batch_into(
+        &self,
+        x: &Batch<T, IN>,
+        ys: &[Y],
+        trace: &mut Self::Trace,
+        grads: &mut Self,
+    ) -> T;
+}
+
+/// The index of the largest value (the first one on ties): the predicted class.
+///
+/// ```
+/// assert_eq!(nn_core::batch::argmax(&[0.1f32, 0.7, 0.7, 0.2]), 1);
+/// ```
+pub fn argmax<T: Scalar>(values: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -30,10 +30,14 @@ pub mod graph;
 pub mod init;
 pub mod layer;
 pub mod loss;
+#[cfg(feature = "std")]
+pub mod metrics;
 pub mod network;
 pub mod optim;
 mod scalar;
 mod target;
+#[cfg(feature = "std")]
+pub mod train;
 
 pub use layer::{Dense, LayerTrace};
 pub use nalgebra;

@@ -92,7 +92,24 @@ pub fn items(net: &Net) -> TokenStream {
         } else {
             quote! { &trace.#last_name.a }
         };
-        quote! {
+        let impl_trait = quote! {
+            impl<T: ::nn::__private::Scalar, Y> ::nn::__private::BatchSupervised<T, #input, #output, Y> for #name<T>
+            where
+                #bound,
+            {
+                type Trace = #trace<T>;
+
+                fn forward_batch_into<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
+                    self.forward_batch_trace(x, trace);
+                    &trace.#last_name.a
+                }
+
+                fn loss_and_grad_batch_into(&self, x: &#x_ty, ys: &[Y], trace: &mut #trace<T>, grads: &mut Self) -> T {
+                    self.loss_and_grad_batch(x, ys, trace, grads, ::core::option::Option::None)
+                }
+            }
+        };
+        (impl_trait, quote! {
             /// The mean loss over a batch (`ys[j]` is the target of column `j`).
             ///
             /// # Panics
@@ -127,8 +144,9 @@ pub fn items(net: &Net) -> TokenStream {
                 #(#backward)*
                 loss
             }
-        }
+        })
     });
+    let (impl_trait, loss_methods) = loss_methods.unzip();
 
     quote! {
         ::nn::__private::if_std! {
@@ -170,6 +188,8 @@ pub fn items(net: &Net) -> TokenStream {
 
                 #loss_methods
             }
+
+            #impl_trait
         }
     }
 }

@@ -1,0 +1,105 @@
+//! Classification metrics: accuracy and the confusion matrix.
+
+use std::fmt;
+
+/// Counts of (true class, predicted class) pairs.
+///
+/// ```
+/// use nn_core::metrics::ConfusionMatrix;
+/// let mut m = ConfusionMatrix::new(3);
+/// m.record(0, 0);
+/// m.record(1, 2);
+/// m.record(2, 2);
+/// assert_eq!(m.total(), 3);
+/// assert_eq!(m.count(1, 2), 1);
+/// assert!((m.accuracy() - 2.0 / 3.0).abs() < 1e-12);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfusionMatrix {
+    classes: usize,
+    counts: Vec<usize>,
+}
+
+impl ConfusionMatrix {
+    /// An empty matrix for `classes` classes.
+    pub fn new(classes: usize) -> Self {
+        Self {
+            classes,
+            counts: vec![0; classes * classes],
+        }
+    }
+
+    /// The number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Records one sample of class `truth` predicted as `predicted`; pairs
+    /// outside the class range are ignored.
+    pub fn record(&mut self, truth: usize, predicted: usize) {
+        if truth < self.classes && predicted < self.classes {
+            self.counts[truth * self.classes + predicted] += 1;
+        }
+    }
+
+    /// How many samples of class `truth` were predicted as `predicted`.
+    pub fn count(&self, truth: usize, predicted: usize) -> usize {
+        if truth < self.classes && predicted < self.classes {
+            self.counts[truth * self.classes + predicted]
+        } else {
+            0
+        }
+    }
+
+    /// The number of samples recorded.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// The fraction predicted correctly (0 when empty).
+    pub fn accuracy(&self) -> f64 {
+        let correct: usize = (0..self.classes).map(|c| self.count(c, c)).sum();
+        match self.total() {
+            0 => 0.0,
+            n => correct as f64 / n as f64,
+        }
+    }
+
+    /// Per class, the fraction of its samples predicted correctly (recall).
+    pub fn recall(&self) -> Vec<f64> {
+        (0..self.classes)
+            .map(|c| {
+                let row: usize = (0..self.classes).map(|p| self.count(c, p)).sum();
+                if row == 0 {
+                    0.0
+                } else {
+                    self.count(c, c) as f64 / row as f64
+                }
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for ConfusionMatrix {
+    /// Rows are true classes, columns predicted classes, with recall per row.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "true\\pred")?;
+        for p in 0..self.classes {
+            write!(f, " {p:>5}")?;
+        }
+        writeln!(f, "   recall")?;
+        for (t, recall) in self.recall().into_iter().enumerate() {
+            write!(f, "{t:>9}")?;
+            for p in 0..self.classes {
+                write!(f, " {:>5}", self.count(t, p))?;
+            }
+            writeln!(f, "   {:>5.1}%", 100.0 * recall)?;
+        }
+        write!(
+            f,
+            "accuracy {:.2}% of {}",
+            100.0 * self.accuracy(),
+            self.total()
+        )
+    }
+}
