@@ -327,6 +327,13 @@ impl Parse for Width {
             let lit: LitInt = input.parse()?;
             let value = match lit.base10_parse::<usize>() {
                 Ok(value) if matches!(lit.suffix(), "" | "usize") => value,
+                // error: expected a width (a positive integer), found `-8`
+                _ if lit.base10_digits().starts_with('-') => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("expected a width (a positive integer), found `{lit}`"),
+                    ));
+                }
                 // error: expected a width (a `usize`), found `2u8`
                 _ => {
                     return Err(syn::Error::new(

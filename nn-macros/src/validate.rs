@@ -256,10 +256,10 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let loss = loss_func
         .and_then(|func| check_loss(func, net_layers.last(), &mut errors, &mut assertions));
     let Some(input) = input else {
-        // error: network `Net` has no input width; expected `input: <width>,` as its first entry
+        // error: network `Net` has no input width; expected `input: WIDTH,` as its first entry
         return Err(errors.fail(syn::Error::new(
             net_name.span(),
-            format!("network `{net_name}` has no input width; expected `input: <width>,` as its first entry"),
+            format!("network `{net_name}` has no input width; expected `input: WIDTH,` as its first entry"),
         )));
     };
     errors.finish(Net {
