@@ -471,7 +471,7 @@ pub struct Dot<T, const K: usize> {
 impl<T: Scalar, const K: usize> fmt::Display for Dot<T, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = f.precision().unwrap_or(4);
-        writeln!(f, "digraph {} {{", self.graph.name)?;
+        writeln!(f, "digraph \"{}\" {{", self.graph.name)?;
         writeln!(f, "    rankdir=LR;")?;
         writeln!(f, "    node [fontname=\"Helvetica\"];")?;
         for (k, node) in self.graph.nodes.iter().enumerate() {
@@ -480,7 +480,10 @@ impl<T: Scalar, const K: usize> fmt::Display for Dot<T, K> {
                 (NodeKind::Operation, Some(name)) => write!(f, "{name} = {}", node.label)?,
                 _ => write!(f, "{}", node.label)?,
             }
-            write!(f, "\\nvalue {:.*}", digits, self.values[k])?;
+            // A constant's label is its value already.
+            if node.kind != NodeKind::Constant {
+                write!(f, "\\nvalue {:.*}", digits, self.values[k])?;
+            }
             if node.active {
                 write!(f, "\\ngrad {:.*}", digits, self.adjoints[k])?;
             }

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use syn::Ident;
+use syn::ext::IdentExt;
 
 use super::ast::{BinOp, Expr, Function, Stmt};
 use crate::errors::{Errors, nearest, one_of};
@@ -103,6 +104,11 @@ impl Graph<'_> {
     }
 }
 
+/// The name as written, without `r#`: `r#x` and `x` are the same name.
+pub fn key(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
 /// What a name is bound to while the body is read.
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
@@ -172,7 +178,7 @@ impl<'a, 'e> Builder<'a, 'e> {
         for (i, input) in func.inputs.iter().enumerate() {
             if self.bind(input, Role::Input) {
                 let node = self.push(Op::Input(i), Vec::new());
-                self.assign(&input.to_string(), node);
+                self.assign(&key(input), node);
                 self.name(node, input);
             } else {
                 // Keep inputs at nodes 0..n even after an error.
@@ -184,7 +190,7 @@ impl<'a, 'e> Builder<'a, 'e> {
         }
         for stmt in &func.body {
             if stmt.let_token.is_some() {
-                self.later.insert(stmt.name.to_string());
+                self.later.insert(key(&stmt.name));
             }
         }
         for stmt in &func.body {
@@ -192,7 +198,7 @@ impl<'a, 'e> Builder<'a, 'e> {
         }
         let mut outputs = Vec::new();
         for output in &func.outputs {
-            match self.scope.get(&output.to_string()) {
+            match self.scope.get(&key(output)) {
                 Some(Binding {
                     role: Role::Output,
                     node: Some(node),
@@ -220,7 +226,7 @@ impl<'a, 'e> Builder<'a, 'e> {
 
     /// Binds `name` with `role`; reports a second binding of the same name.
     fn bind(&mut self, name: &Ident, role: Role) -> bool {
-        let key = name.to_string();
+        let key = key(name);
         if let Some(previous) = self.scope.get(&key) {
             // error: `a` is bound twice: it is already a `let`; expected a new name
             let message = if previous.role == Role::Output && role == Role::Let {
@@ -242,7 +248,7 @@ impl<'a, 'e> Builder<'a, 'e> {
 
     fn statement(&mut self, stmt: &Stmt) {
         let node = self.expr(&stmt.expr);
-        let key = stmt.name.to_string();
+        let key = key(&stmt.name);
         if stmt.let_token.is_some() {
             self.later.remove(&key);
             let unassigned_output = matches!(
@@ -303,9 +309,7 @@ impl<'a, 'e> Builder<'a, 'e> {
 
     /// Gives `node` its first name.
     fn name(&mut self, node: usize, name: &Ident) {
-        self.nodes[node]
-            .name
-            .get_or_insert_with(|| name.to_string());
+        self.nodes[node].name.get_or_insert_with(|| key(name));
     }
 
     fn push(&mut self, op: Op, args: Vec<usize>) -> usize {
@@ -346,7 +350,7 @@ impl<'a, 'e> Builder<'a, 'e> {
     }
 
     fn var(&mut self, ident: &Ident) -> usize {
-        let key = ident.to_string();
+        let key = key(ident);
         match self.scope.get(&key) {
             Some(Binding {
                 node: Some(node), ..
@@ -398,7 +402,7 @@ impl<'a, 'e> Builder<'a, 'e> {
     }
 
     fn call(&mut self, func: &Ident, args: &[Expr], tokens: &proc_macro2::TokenStream) -> usize {
-        let name = func.to_string();
+        let name = key(func);
         let Some(&(known, arity)) = FUNCTIONS.iter().find(|(f, _)| *f == name) else {
             let names: Vec<&str> = FUNCTIONS.iter().map(|(f, _)| *f).collect();
             // error: unknown function `sinn`; did you mean `sin`?

@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::ast::{BinOp, Expr, Function, Stmt};
-use super::check::{Graph, Node, Op};
+use super::check::{Graph, Node, Op, key};
 
 /// Everything `graph!` emits for one function.
 pub fn function(graph: &Graph) -> TokenStream {
@@ -363,7 +363,7 @@ fn backward(graph: &Graph) -> TokenStream {
 
 /// `c0_y`: the cotangent component of output `m`.
 fn cotangent(graph: &Graph, m: usize) -> Ident {
-    let name = snake(&graph.func.outputs[m].to_string());
+    let name = snake(&key(&graph.func.outputs[m]));
     format_ident!("c{m}_{name}")
 }
 
@@ -396,8 +396,8 @@ fn module(graph: &Graph) -> TokenStream {
     let x = format_ident!("x");
     let tangent = format_ident!("tangent");
 
-    let input_names = func.inputs.iter().map(Ident::to_string);
-    let output_names = func.outputs.iter().map(Ident::to_string);
+    let input_names = func.inputs.iter().map(key);
+    let output_names = func.outputs.iter().map(key);
 
     let values_only = forward(graph, false, false);
     let with_partials = forward(graph, true, false);
@@ -477,7 +477,7 @@ fn module(graph: &Graph) -> TokenStream {
     });
     let graph_inputs = (0..n).map(Literal::usize_unsuffixed);
     let graph_outputs = graph.outputs.iter().map(|&o| Literal::usize_unsuffixed(o));
-    let name_str = name.to_string();
+    let name_str = key(name);
     let all_values = (0..k).map(|j| local("v", j, &graph.nodes[j]));
     let all_adjoints = graph.nodes.iter().enumerate().map(|(j, node)| {
         if node.active {
