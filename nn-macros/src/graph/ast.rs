@@ -268,6 +268,24 @@ impl Expr {
 
     /// A numeric literal; `negative` when written after a `-`.
     fn number(lit: &syn::Lit, negative: bool, tokens: TokenStream) -> syn::Result<Expr> {
+        let suffix = match lit {
+            syn::Lit::Int(int) => int.suffix(),
+            syn::Lit::Float(float) => float.suffix(),
+            _ => "",
+        };
+        // error: found the suffixed number `2.0f32`; expected a number without a
+        // suffix (`2.0`): graph! converts numbers to the scalar type
+        if !suffix.is_empty() {
+            return Err(syn::Error::new_spanned(
+                lit,
+                format!(
+                    "found the suffixed number `{}`; expected a number without a suffix (`{}`): \
+                     graph! converts numbers to the scalar type",
+                    lit.to_token_stream(),
+                    lit.to_token_stream().to_string().trim_end_matches(suffix)
+                ),
+            ));
+        }
         let sign = if negative { -1.0 } else { 1.0 };
         let (value, int) = match lit {
             syn::Lit::Int(int) => {
