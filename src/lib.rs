@@ -132,6 +132,7 @@ macro_rules! __nn_if_std {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__nn_if_std as if_std;
+    pub use ::bytemuck::Zeroable;
     pub use ::core;
     pub use ::nalgebra::{SMatrix, SVector};
     pub use ::nn_core::activation::{self, Activation};
@@ -149,4 +150,6 @@ pub mod __private {
         ClassLabel, Dense, LayerInfo, LayerTrace, Network, Params, Scalar, Summary, Supervised,
         TensorInfo, TensorKind,
     };
+    #[cfg(feature = "std")]
+    pub use ::std::boxed::Box;
 }

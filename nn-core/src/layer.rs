@@ -52,6 +52,11 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
     }
 }
 
+// SAFETY: `Dense` holds only two nalgebra arrays of `T`, and `T: Scalar` is
+// `Pod` (f32 or f64), so every element, and with it the whole struct, is valid
+// when all its bytes are zero (`0.0`). Padding does not affect validity.
+unsafe impl<T: Scalar, const IN: usize, const OUT: usize> bytemuck::Zeroable for Dense<T, IN, OUT> {}
+
 impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT> {
     fn default() -> Self {
         Self::zeros()
@@ -82,6 +87,9 @@ impl<T: Scalar, const N: usize> LayerTrace<T, N> {
         }
     }
 }
+
+// SAFETY: two nalgebra arrays of a `Pod` float: all-zero bytes are `0.0`s.
+unsafe impl<T: Scalar, const N: usize> bytemuck::Zeroable for LayerTrace<T, N> {}
 
 impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
     fn default() -> Self {

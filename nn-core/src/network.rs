@@ -98,7 +98,7 @@ impl core::error::Error for ParamCountError {}
 /// assert_eq!(flat, <Tiny<f64> as Params<f64>>::PARAM_COUNT);
 /// assert_eq!(Tiny::<f64>::TENSORS[0].name, "out.weight");
 /// ```
-pub trait Params<T: Scalar>: Clone + Sized {
+pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
     /// The total number of parameters.
     const PARAM_COUNT: usize;
     /// The parameter tensors: each layer's weight, then its bias.
@@ -106,6 +106,14 @@ pub trait Params<T: Scalar>: Clone + Sized {
 
     /// Every parameter zero.
     fn zeros() -> Self;
+
+    /// Every parameter zero, allocated directly on the heap: no copy of the
+    /// network ever passes through the stack, so layers of any size work
+    /// (a 1024 × 1024 `f32` layer is 4 MiB, twice a test thread's stack).
+    #[cfg(feature = "std")]
+    fn zeros_boxed() -> Box<Self> {
+        bytemuck::allocation::zeroed_box()
+    }
     /// The parameter tensors, in [`Params::TENSORS`] order, column-major.
     fn tensors(&self) -> impl Iterator<Item = &[T]>;
     /// The parameter tensors, mutable, in [`Params::TENSORS`] order.

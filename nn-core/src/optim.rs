@@ -2,9 +2,10 @@
 //! optional L2 weight decay, and learning-rate schedules.
 //!
 //! Every optimizer works on any generated network through [`Params`]: it zips
-//! the network's tensors with the gradient's (a value of the same type) and
-//! keeps its own state as values of that type too, so nothing here needs the
-//! heap and all of it runs on `no_std`.
+//! the network's tensors with the gradient's (a value of the same type).
+//! [`Sgd`] keeps no state and runs on `no_std`; [`Momentum`] and [`Adam`] keep
+//! their state as boxed values of the network's type (allocated zeroed on the
+//! heap, so layers of any size work) and need `std`.
 //!
 //! Weight decay is PyTorch's `weight_decay`: `g ← g + λθ` before the update.
 
@@ -77,6 +78,7 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Sgd<T> {
 /// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 - 0.1 * 1.9 = 0.71
 /// assert!((net.out.weight[0] - 0.71).abs() < 1e-15);
 /// ```
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Momentum<T: Scalar, N> {
     /// The learning rate η.
@@ -87,9 +89,10 @@ pub struct Momentum<T: Scalar, N> {
     pub nesterov: bool,
     /// The L2 weight decay λ (0 for none).
     pub weight_decay: T,
-    velocity: Option<N>,
+    velocity: Option<Box<N>>,
 }
 
+#[cfg(feature = "std")]
 impl<T: Scalar, N> Momentum<T, N> {
     /// Classic momentum with learning rate `lr` and momentum `momentum`.
     pub fn new(lr: T, momentum: T) -> Self {
@@ -111,9 +114,10 @@ impl<T: Scalar, N> Momentum<T, N> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let velocity = self.velocity.get_or_insert_with(N::zeros);
+        let velocity = self.velocity.get_or_insert_with(N::zeros_boxed);
         let (lr, mu, wd) = (self.lr, self.momentum, self.weight_decay);
         for ((p, g), v) in net
             .tensors_mut()
@@ -154,6 +158,7 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
 /// assert!((net.out.weight[0] - 0.99).abs() < 1e-9);
 /// assert_eq!(net.out.bias[0], 0.0);
 /// ```
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<T: Scalar, N> {
     /// The learning rate η.
@@ -166,10 +171,11 @@ pub struct Adam<T: Scalar, N> {
     pub eps: T,
     /// The L2 weight decay λ (0 for none).
     pub weight_decay: T,
-    state: Option<(N, N)>,
+    state: Option<(Box<N>, Box<N>)>,
     t: i32,
 }
 
+#[cfg(feature = "std")]
 impl<T: Scalar, N> Adam<T, N> {
     /// Adam with learning rate `lr` and the usual β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
     pub fn new(lr: T) -> Self {
@@ -190,9 +196,12 @@ impl<T: Scalar, N> Adam<T, N> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Adam<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let (m, v) = self.state.get_or_insert_with(|| (N::zeros(), N::zeros()));
+        let (m, v) = self
+            .state
+            .get_or_insert_with(|| (N::zeros_boxed(), N::zeros_boxed()));
         self.t = self.t.saturating_add(1);
         let (b1, b2, one) = (self.beta1, self.beta2, T::one());
         let c1 = one - b1.powi(self.t);

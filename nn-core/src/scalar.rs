@@ -22,7 +22,7 @@ mod sealed {
 /// assert_eq!(<f64 as Scalar>::NAME, "f64");
 /// ```
 pub trait Scalar:
-    RealField + Copy + Default + Debug + Display + Send + Sync + sealed::Sealed + 'static
+    RealField + bytemuck::Pod + Default + Debug + Display + Send + Sync + sealed::Sealed + 'static
 {
     /// The type's name, as Rust spells it (`"f32"`, `"f64"`).
     const NAME: &'static str;

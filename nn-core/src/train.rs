@@ -162,7 +162,7 @@ where
     let labels = labels_for::<IN, OUT>(data, "test")?;
     let batch_size = batch_size.max(1);
     let mut trace = N::Trace::default();
-    let mut grads = N::zeros();
+    let mut grads = N::zeros_boxed();
     let mut x = Batch::<T, IN>::zeros(0);
     let mut confusion = ConfusionMatrix::new(OUT);
     let mut total = 0.0;
@@ -218,7 +218,7 @@ where
     let mut rng = SplitMix64::new(options.seed);
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut trace = N::Trace::default();
-    let mut grads = N::zeros();
+    let mut grads = N::zeros_boxed();
     let mut x = Batch::<T, IN>::zeros(0);
     let mut ys: Vec<ClassLabel<OUT>> = Vec::with_capacity(options.batch_size);
     let batches = train.len().div_ceil(options.batch_size);

@@ -103,6 +103,12 @@ pub fn items(net: &Net) -> TokenStream {
             }
         }
 
+        // SAFETY (of both impls): every field is an `nn::Dense<T, _, _>` or an
+        // `nn::LayerTrace<T, _>`, both `Zeroable` (arrays of the `Pod` float
+        // `T`), so the all-zero bit pattern is a valid value of the struct.
+        unsafe impl<T: ::nn::__private::Scalar> ::nn::__private::Zeroable for #name<T> {}
+        unsafe impl<T: ::nn::__private::Scalar> ::nn::__private::Zeroable for #trace<T> {}
+
         impl<T: ::nn::__private::Scalar> #name<T> {
             /// The input width.
             pub const INPUT: usize = #input;
@@ -151,14 +157,21 @@ pub fn items(net: &Net) -> TokenStream {
 
             /// Seeded initialisation: He uniform for ReLU-family layers,
             /// Xavier/Glorot uniform otherwise, biases zero. The same seed gives
-            /// the same weights on every machine.
+            /// the same weights on every machine. For networks too large for
+            /// the stack, see `init_boxed`.
             pub fn init(seed: u64) -> Self {
-                let mut rng = ::nn::__private::SplitMix64::new(seed);
                 let mut net = Self::zeros();
-                #(
-                    ::nn::__private::fill_uniform(&mut net.#names.weight, #schemes, &mut rng);
-                )*
+                net.init_in_place(seed);
                 net
+            }
+
+            /// Re-initialises every parameter in place, as `init(seed)` would.
+            pub fn init_in_place(&mut self, seed: u64) {
+                let mut rng = ::nn::__private::SplitMix64::new(seed);
+                #(
+                    ::nn::__private::fill_uniform(&mut self.#names.weight, #schemes, &mut rng);
+                    self.#names.bias.fill(<T as ::nn::__private::Scalar>::cast_f64(0.0));
+                )*
             }
 
             /// The layer table: names, shapes, activations, parameter counts.
