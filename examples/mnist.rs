@@ -18,6 +18,8 @@ use nn::data::{Dataset, load_mnist};
 use nn::optim::{Adam, Momentum, Optimizer, Schedule, Sgd};
 use nn::train::{EpochStats, TrainOptions, evaluate, fit_classifier};
 use nn::{ClassLabel, Network};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
 
 nn::network! {
     /// The lecture's homework network.
@@ -214,7 +216,9 @@ where
     let matrix_path = args.out.join("confusion.txt");
     std::fs::write(&matrix_path, format!("{}\n", eval.confusion))?;
     println!("wrote {}", matrix_path.display());
-    let _ = history;
+    let curve_path = args.out.join("curve.png");
+    plot(&history, &curve_path)?;
+    println!("wrote {}", curve_path.display());
     println!(
         "\ntest accuracy {:.2}% ({} of {}), total time {:.1} s",
         100.0 * eval.accuracy,
@@ -238,4 +242,83 @@ where
     O: Optimizer<f32, N>,
 {
     fit_classifier(net, opt, train, test, options, report)
+}
+
+/// Draws the per-epoch losses (left) and the test accuracy (right).
+fn plot(history: &[EpochStats], path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+        .map_err(|_| "the embedded DejaVu Sans font did not load")?;
+    let root = BitMapBackend::new(path, (1100, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(550);
+    let epochs = history.len().max(1) as f64;
+    let max_loss = history
+        .iter()
+        .flat_map(|s| [s.train_loss, s.test_loss])
+        .fold(0.0f64, f64::max)
+        .max(1e-3);
+    let mut chart = ChartBuilder::on(&left)
+        .caption("loss per epoch", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5..epochs + 0.5, 0.0..max_loss * 1.05)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .label_style(("sans-serif", 13))
+        .draw()?;
+    for (name, color, pick) in [
+        (
+            "train",
+            BLUE,
+            (|s: &EpochStats| s.train_loss) as fn(&EpochStats) -> f64,
+        ),
+        ("test", RED, |s: &EpochStats| s.test_loss),
+    ] {
+        chart
+            .draw_series(LineSeries::new(
+                history.iter().map(|s| (s.epoch as f64, pick(s))),
+                color.stroke_width(2),
+            ))?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .draw()?;
+
+    let lo = history
+        .iter()
+        .map(|s| s.test_accuracy)
+        .fold(1.0f64, f64::min);
+    let mut chart = ChartBuilder::on(&right)
+        .caption("test accuracy (%)", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5..epochs + 0.5, (100.0 * lo - 0.5).max(0.0)..100.0)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .label_style(("sans-serif", 13))
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        history
+            .iter()
+            .map(|s| (s.epoch as f64, 100.0 * s.test_accuracy)),
+        GREEN.stroke_width(2),
+    ))?;
+    chart.draw_series(
+        history
+            .iter()
+            .map(|s| Circle::new((s.epoch as f64, 100.0 * s.test_accuracy), 3, GREEN.filled())),
+    )?;
+    root.present()?;
+    Ok(())
 }
