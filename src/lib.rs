@@ -69,7 +69,9 @@
 //! - `Mnist<T = f32>` with one `pub` [`Dense<T, IN, OUT>`] field per layer
 //!   (`weight: SMatrix<T, OUT, IN>`, `bias: SVector<T, OUT>`), and the consts
 //!   `INPUT`, `OUTPUT`, `PARAM_COUNT`, `LAYERS`, `TENSORS`;
-//! - `zeros()`, `init(seed)`, `summary()`, [`Network::from_params`];
+//! - `zeros()`, `init(seed)`, `init_in_place(seed)`, `summary()`,
+//!   [`Params::from_params`], and with `std` `zeros_boxed()` / `init_boxed(seed)`
+//!   for networks too large for the stack;
 //! - `forward(&x)`, and `forward_trace(&x, &mut MnistTrace)` which keeps every
 //!   layer's `z` and `a` in the generated `MnistTrace<T>`;
 //! - `backward(&x, &trace, &d_out)`, `backward_into(..)` and
@@ -77,8 +79,18 @@
 //!   layer, output to input;
 //! - with a loss: `loss_fn()`, `loss(&x, &y)`, `loss_and_grad(&x, &y)`,
 //!   `loss_and_grad_into(..)` and `sgd_step(&x, &y, lr)`;
-//! - implementations of [`Network`] (the parameter walk used by optimizers and
-//!   serialization) and [`Supervised`].
+//! - with `std`, `forward_batch`, `loss_batch` and `loss_and_grad_batch` over
+//!   mini-batches ([`batch::Batch`], one sample per column) and a
+//!   `MnistBatchTrace<T>`;
+//! - implementations of [`Params`] (the parameter walk used by optimizers and
+//!   serialization), [`Network`], [`Supervised`] and, with `std`,
+//!   [`batch::BatchSupervised`].
+//!
+//! ## Modules
+//!
+//! [`activation`], [`loss`], [`layer`], [`init`], [`optim`] and [`gradcheck`]
+//! work everywhere, `no_std` included; [`batch`], [`data`], [`train`] and
+//! [`metrics`] need the default `std` feature.
 //!
 //! ## Computational graphs: `graph!`
 //!
