@@ -28,6 +28,8 @@ pub mod data;
 pub mod gradcheck;
 pub mod graph;
 pub mod init;
+#[cfg(feature = "std")]
+pub mod io;
 pub mod layer;
 pub mod loss;
 #[cfg(feature = "std")]
