@@ -30,10 +30,9 @@ pub fn function(graph: &Graph) -> TokenStream {
     }
 }
 
-const SCALAR: &str = "::nn::__private::Scalar";
-
+/// The bound of every generated function's scalar parameter `T`.
 fn scalar() -> TokenStream {
-    SCALAR.parse().unwrap_or_default()
+    quote! { ::nn::__private::Scalar }
 }
 
 /// `T::cast_f64(2.0)`, or `T::cast_f64(-5.0)`.
