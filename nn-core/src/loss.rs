@@ -33,8 +33,12 @@ use crate::{ClassLabel, Scalar, activation::sigmoid, activation::softmax_into};
     label = "this target type does not fit the network's loss"
 )]
 pub trait Loss<T: Scalar, const N: usize, Y: ?Sized> {
-    /// `L(out, y)`.
-    fn value(&self, out: &SVector<T, N>, y: &Y) -> T;
+    /// `L(out, y)`. By default computed through [`Loss::grad`] into a
+    /// scratch vector on the stack; losses with a cheaper value override it.
+    fn value(&self, out: &SVector<T, N>, y: &Y) -> T {
+        let mut scratch = SVector::<T, N>::zeros();
+        self.grad(out, y, &mut scratch)
+    }
     /// Writes `dL/d(out)` into `grad` and returns `L(out, y)`.
     fn grad(&self, out: &SVector<T, N>, y: &Y, grad: &mut SVector<T, N>) -> T;
 }
@@ -254,11 +258,6 @@ impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for AbsoluteError {
 
 impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for Huber<T> {
     #[inline]
-    fn value(&self, out: &SVector<T, N>, y: &SVector<T, N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(out, y, &mut scratch)
-    }
-    #[inline]
     fn grad(&self, out: &SVector<T, N>, y: &SVector<T, N>, grad: &mut SVector<T, N>) -> T {
         let d = self.delta;
         let half = T::cast_f64(0.5);
@@ -277,11 +276,6 @@ impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for Huber<T> {
 
 impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for SoftmaxCrossEntropy {
     #[inline]
-    fn value(&self, z: &SVector<T, N>, y: &SVector<T, N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(z, y, &mut scratch)
-    }
-    #[inline]
     fn grad(&self, z: &SVector<T, N>, y: &SVector<T, N>, grad: &mut SVector<T, N>) -> T {
         let lse = softmax_into(z.as_slice(), grad.as_mut_slice());
         let mut mass = T::zero();
@@ -298,11 +292,6 @@ impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for SoftmaxCrossEntrop
 }
 
 impl<T: Scalar, const N: usize> Loss<T, N, ClassLabel<N>> for SoftmaxCrossEntropy {
-    #[inline]
-    fn value(&self, z: &SVector<T, N>, y: &ClassLabel<N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(z, y, &mut scratch)
-    }
     #[inline]
     fn grad(&self, z: &SVector<T, N>, y: &ClassLabel<N>, grad: &mut SVector<T, N>) -> T {
         let lse = softmax_into(z.as_slice(), grad.as_mut_slice());
@@ -342,11 +331,6 @@ impl<T: Scalar> Loss<T, 1, ClassLabel<2>> for BinaryCrossEntropy {
 
 impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for Hinge<T> {
     #[inline]
-    fn value(&self, out: &SVector<T, N>, b: &SVector<T, N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(out, b, &mut scratch)
-    }
-    #[inline]
     fn grad(&self, out: &SVector<T, N>, b: &SVector<T, N>, grad: &mut SVector<T, N>) -> T {
         let d = self.delta;
         elementwise(out, b, grad, |a, b| {
@@ -362,11 +346,6 @@ impl<T: Scalar, const N: usize> Loss<T, N, SVector<T, N>> for Hinge<T> {
 
 impl<T: Scalar, const N: usize> Loss<T, N, ClassLabel<N>> for Hinge<T> {
     #[inline]
-    fn value(&self, out: &SVector<T, N>, y: &ClassLabel<N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(out, y, &mut scratch)
-    }
-    #[inline]
     fn grad(&self, out: &SVector<T, N>, y: &ClassLabel<N>, grad: &mut SVector<T, N>) -> T {
         let b = SVector::<T, N>::from_fn(|i, _| if i == y.index() { T::one() } else { -T::one() });
         self.grad(out, &b, grad)
@@ -374,11 +353,6 @@ impl<T: Scalar, const N: usize> Loss<T, N, ClassLabel<N>> for Hinge<T> {
 }
 
 impl<T: Scalar, const N: usize> Loss<T, N, ClassLabel<N>> for MulticlassHinge<T> {
-    #[inline]
-    fn value(&self, out: &SVector<T, N>, y: &ClassLabel<N>) -> T {
-        let mut scratch = SVector::<T, N>::zeros();
-        self.grad(out, y, &mut scratch)
-    }
     #[inline]
     fn grad(&self, out: &SVector<T, N>, y: &ClassLabel<N>, grad: &mut SVector<T, N>) -> T {
         let c = y.index();
