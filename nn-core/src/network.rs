@@ -177,6 +177,9 @@ pub trait Network<T: Scalar, const IN: usize, const OUT: usize>: Params<T> {
     const LAYERS: &'static [LayerInfo];
     /// The loss as written in the spec, if any.
     const LOSS: Option<&'static str>;
+    /// Bytes of the trace of one sample's forward/backward pass (every
+    /// layer's `z` and `a`).
+    const TRACE_BYTES: usize;
 
     /// Runs the network on one input.
     fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT>;
@@ -191,6 +194,7 @@ pub trait Network<T: Scalar, const IN: usize, const OUT: usize>: Params<T> {
             layers: Self::LAYERS,
             params: Self::PARAM_COUNT,
             param_bytes: Self::PARAM_COUNT * core::mem::size_of::<T>(),
+            trace_bytes: Self::TRACE_BYTES,
             loss: Self::LOSS,
         }
     }
@@ -215,7 +219,19 @@ pub trait Supervised<T: Scalar, const IN: usize, const OUT: usize, Y>: Network<T
 }
 
 /// A printable table of a network's layers, shapes, activations and
-/// parameter counts.
+/// parameter counts, with its memory footprint.
+///
+/// ```
+/// nn::network! { struct Tiny { input: 2, hidden: dense(3, relu), output: dense(1) } }
+/// let summary = Tiny::<f32>::summary().to_string();
+/// // (2·3 + 3) + (3·1 + 1) = 13 parameters of 4 bytes; the trace holds z and a
+/// // of 3 + 1 values: 8 floats, 32 bytes.
+/// assert!(summary.contains("total: 13 parameters (52 bytes)"));
+/// assert!(summary.contains(
+///     "memory: trace 32 bytes per sample; optimizer state 0 (sgd), 52 (momentum), 104 (adam) bytes"
+/// ));
+/// assert_eq!((Tiny::<f32>::PARAM_BYTES, Tiny::<f64>::TRACE_BYTES), (52, 64));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Summary {
     /// The struct's name.
@@ -230,8 +246,10 @@ pub struct Summary {
     pub layers: &'static [LayerInfo],
     /// Total parameter count.
     pub params: usize,
-    /// Bytes taken by the parameters.
+    /// Bytes taken by the parameters (and by one gradient).
     pub param_bytes: usize,
+    /// Bytes of the trace of one forward/backward pass.
+    pub trace_bytes: usize,
     /// The loss, if any.
     pub loss: Option<&'static str>,
 }
@@ -260,6 +278,13 @@ impl fmt::Display for Summary {
             f,
             "  total: {} parameters ({} bytes)",
             self.params, self.param_bytes
+        )?;
+        writeln!(
+            f,
+            "  memory: trace {} bytes per sample; optimizer state 0 (sgd), {} (momentum), {} (adam) bytes",
+            self.trace_bytes,
+            self.param_bytes,
+            2 * self.param_bytes
         )?;
         match self.loss {
             Some(loss) => write!(f, "  loss: {loss}"),

@@ -116,6 +116,20 @@ pub fn items(net: &Net) -> TokenStream {
             pub const OUTPUT: usize = #output;
             /// The number of parameters (every weight and bias).
             pub const PARAM_COUNT: usize = 0 #( + (#outs) * (#ins) + (#outs) )*;
+            /// Bytes of the parameters: the size of the network, and of one
+            /// gradient (`loss_and_grad` returns a value of this type).
+            pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+            /// Bytes of the trace of one sample's forward/backward pass: every
+            /// layer's `z` and `a` (the generated trace type). The backward
+            /// pass also keeps each layer's `δ` and `dL/da` on the stack, at
+            /// most as much again.
+            pub const TRACE_BYTES: usize = ::core::mem::size_of::<#trace<T>>();
+            /// Optimizer state of plain SGD (`sgd_step`, `nn::optim::Sgd`): none.
+            pub const SGD_STATE_BYTES: usize = 0;
+            /// Optimizer state of `nn::optim::Momentum`: one velocity per parameter.
+            pub const MOMENTUM_STATE_BYTES: usize = Self::PARAM_BYTES;
+            /// Optimizer state of `nn::optim::Adam`: two moments per parameter.
+            pub const ADAM_STATE_BYTES: usize = 2 * Self::PARAM_BYTES;
             /// The layers, input to output.
             pub const LAYERS: &'static [::nn::__private::LayerInfo] = &[
                 #(
@@ -207,6 +221,7 @@ pub fn items(net: &Net) -> TokenStream {
             const NAME: &'static str = #name_str;
             const LAYERS: &'static [::nn::__private::LayerInfo] = #name::<T>::LAYERS;
             const LOSS: ::core::option::Option<&'static str> = #loss_name;
+            const TRACE_BYTES: usize = #name::<T>::TRACE_BYTES;
 
             fn forward(
                 &self,
