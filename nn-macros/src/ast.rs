@@ -4,6 +4,7 @@
 //! ```text
 //! network! {
 //!     #[attributes] / doc comments
+//!     [#[weights("PATH.safetensors")]]   // bake trained weights in (not emitted)
 //!     VIS struct NAME {
 //!         input: WIDTH,
 //!         LAYER: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -21,7 +22,9 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, LitFloat, LitInt, Path, Token, Visibility, braced, parenthesized};
+use syn::{
+    Attribute, Ident, LitFloat, LitInt, LitStr, Path, Token, Visibility, braced, parenthesized,
+};
 
 use crate::errors::{describe, expected, expected_hint, nearest, one_of};
 
@@ -55,10 +58,19 @@ pub mod kw {
 
 /// The whole `network!` input.
 pub struct Spec {
+    /// The attributes to emit on the struct (without `#[weights(..)]`).
     pub attrs: Vec<Attribute>,
+    /// `#[weights("PATH")]`: a safetensors file to bake in at compile time.
+    pub weights: Option<WeightsAttr>,
     pub vis: Visibility,
     pub name: Ident,
     pub entries: Vec<Entry>,
+}
+
+/// `#[weights("PATH")]`, with `PATH` relative to the crate's manifest dir.
+pub struct WeightsAttr {
+    /// The path as written; errors about the file point at it.
+    pub path: LitStr,
 }
 
 /// One `key: value` entry inside the braces.
@@ -152,7 +164,7 @@ pub struct Number {
 
 impl Parse for Spec {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let (attrs, weights) = split_weights(input.call(Attribute::parse_outer)?)?;
         let vis: Visibility = input.parse()?;
         if !input.peek(Token![struct]) {
             // error: expected `struct NAME { ... }`, found `Net`
@@ -193,11 +205,45 @@ impl Parse for Spec {
         }
         Ok(Spec {
             attrs,
+            weights,
             vis,
             name,
             entries,
         })
     }
+}
+
+/// Takes `#[weights("PATH")]` out of the struct's attributes: it is ours,
+/// not an attribute rustc knows.
+fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<WeightsAttr>)> {
+    let mut attrs = Vec::new();
+    let mut weights: Option<WeightsAttr> = None;
+    for attr in all {
+        if !attr.path().is_ident("weights") {
+            attrs.push(attr);
+            continue;
+        }
+        if weights.is_some() {
+            // error: `#[weights(..)]` is given twice; expected one weights file per network
+            return Err(syn::Error::new_spanned(
+                &attr,
+                "`#[weights(..)]` is given twice; expected one weights file per network",
+            ));
+        }
+        // error: expected `#[weights("path/to/file.safetensors")]`, with the path relative to the crate's Cargo.toml
+        let usage = || {
+            syn::Error::new_spanned(
+                &attr,
+                "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to the crate's Cargo.toml",
+            )
+        };
+        let path = match &attr.meta {
+            syn::Meta::List(list) => list.parse_args::<LitStr>().map_err(|_| usage())?,
+            _ => return Err(usage()),
+        };
+        weights = Some(WeightsAttr { path });
+    }
+    Ok((attrs, weights))
 }
 
 impl Parse for Entry {

@@ -2,6 +2,8 @@
 //! fails, so two mistakes give two errors in one build; what it returns is a
 //! [`Net`] that `expand` can turn into code without further checks.
 
+mod weights;
+
 use proc_macro2::Span;
 use syn::Ident;
 use syn::spanned::Spanned;
@@ -42,6 +44,36 @@ pub struct Net<'a> {
     pub loss: Option<NetLoss>,
     /// Rules on named constants, checked by the compiler after expansion.
     pub assertions: Vec<ConstAssert>,
+    /// The parameters of `#[weights("PATH")]`, read and checked.
+    pub weights: Option<Baked>,
+}
+
+/// A weights file read at compile time, every tensor checked against the spec.
+pub struct Baked {
+    /// The path as written.
+    pub display: String,
+    /// The absolute path, for `include_bytes!` (so that cargo rebuilds when
+    /// the file changes).
+    pub absolute: String,
+    /// The file's one dtype: the scalar type of the baked network.
+    pub dtype: BakedDtype,
+    /// One per layer, in the spec's order.
+    pub layers: Vec<BakedLayer>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum BakedDtype {
+    F32,
+    F64,
+}
+
+/// One layer's parameters as the file stores them, row-major (PyTorch's
+/// `[out, in]`), widened to `f64` (exact for `F32` files).
+pub struct BakedLayer {
+    pub rows: usize,
+    pub cols: usize,
+    pub weight: Vec<f64>,
+    pub bias: Vec<f64>,
 }
 
 /// A checked layer.
@@ -255,6 +287,12 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
 
     let loss = loss_func
         .and_then(|func| check_loss(func, net_layers.last(), &mut errors, &mut assertions));
+    let weights = match (&spec.weights, input) {
+        (Some(attr), Some(input)) if !layers.is_empty() => {
+            weights::check(attr, net_name, input, &layers, &mut errors, &mut assertions)
+        }
+        _ => None,
+    };
     let Some(input) = input else {
         // error: network `Net` has no input width; expected `input: WIDTH,` as its first entry
         return Err(errors.fail(syn::Error::new(
@@ -268,6 +306,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         layers: net_layers,
         loss,
         assertions,
+        weights,
     })
 }
 

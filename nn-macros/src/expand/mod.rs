@@ -5,12 +5,14 @@
 //!   `Network` parameter walk and the summary;
 //! - `forward`: `forward` and `forward_trace`;
 //! - `backward`: the unrolled backward pass, losses and the SGD step;
-//! - `batch`: the same over mini-batches (with `std`).
+//! - `batch`: the same over mini-batches (with `std`);
+//! - `weights`: the `TRAINED` const of `#[weights("PATH")]`.
 
 mod backward;
 mod batch;
 mod forward;
 mod model;
+mod weights;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -27,6 +29,7 @@ pub fn network(net: &Net) -> TokenStream {
     let backward = backward::methods(net);
     let traits = backward::trait_impls(net);
     let batch = batch::items(net);
+    let weights = weights::items(net);
     quote! {
         #model
         #assertions
@@ -36,6 +39,7 @@ pub fn network(net: &Net) -> TokenStream {
         }
         #traits
         #batch
+        #weights
     }
 }
 

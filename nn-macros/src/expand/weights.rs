@@ -1,0 +1,132 @@
+//! `#[weights("PATH")]`: the checked parameters as a `const` of the network
+//! (issue 5, part 3). No parsing at run time: the values are float literals
+//! in nalgebra's const constructors, so `static NET: Mnist = Mnist::TRAINED;`
+//! puts the whole network in read-only memory.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::validate::{Baked, BakedDtype, Net};
+
+/// For `#[weights("mnist.safetensors")]` on `struct Mnist` with an `F32` file:
+///
+/// ```text
+/// impl Mnist<f32> {
+///     /// The trained parameters of `mnist.safetensors`, baked in at compile time.
+///     pub const TRAINED: Self = Self {
+///         hidden1: ::nn::__private::Dense {
+///             weight: ::nn::__private::SMatrix::from_array_storage(
+///                 ::nn::nalgebra::ArrayStorage([[w00, w10, ...], ...]),  // columns
+///             ),
+///             bias: ::nn::__private::SVector::from_array_storage(::nn::nalgebra::ArrayStorage([[b0, ...]])),
+///         },
+///         ...
+///     };
+/// }
+/// // Makes rustc, and so cargo, track the file: editing it rebuilds the crate.
+/// const _: &[u8] = ::core::include_bytes!("/abs/path/mnist.safetensors");
+/// ```
+pub fn items(net: &Net) -> TokenStream {
+    let Some(baked) = &net.weights else {
+        return TokenStream::new();
+    };
+    let name = &net.spec.name;
+    let scalar = match baked.dtype {
+        BakedDtype::F32 => quote! { f32 },
+        BakedDtype::F64 => quote! { f64 },
+    };
+    let names = net.layers.iter().map(|l| l.name);
+    // A width given by a named constant is checked by a const assertion
+    // (validate), not here; the arrays, shaped as the file, go through
+    // `fit` so that a mismatch gives that assertion's message only, and not
+    // also a "mismatched types" about array lengths.
+    let named = |l: &&crate::validate::NetLayer| {
+        l.input.literal().is_none() || l.output.literal().is_none()
+    };
+    let any_named = net.layers.iter().any(|l| named(&l));
+    let layers = baked.layers.iter().zip(&net.layers).map(|(layer, spec)| {
+        // nalgebra's `ArrayStorage` is column-major, an array of columns;
+        // the file is row-major `[out, in]`.
+        let columns = (0..layer.cols).map(|c| {
+            let column = (0..layer.rows).map(|r| literal(baked, layer.weight[r * layer.cols + c]));
+            quote! { [#(#column),*] }
+        });
+        let bias = layer.bias.iter().map(|&v| literal(baked, v));
+        let (weight, bias) = (quote! { [#(#columns),*] }, quote! { [[#(#bias),*]] });
+        let (weight, bias) = if named(&spec) {
+            (quote! { fit(#weight) }, quote! { fit(#bias) })
+        } else {
+            (weight, bias)
+        };
+        quote! {
+            ::nn::__private::Dense {
+                weight: ::nn::__private::SMatrix::from_array_storage(
+                    ::nn::nalgebra::ArrayStorage(#weight),
+                ),
+                bias: ::nn::__private::SVector::from_array_storage(
+                    ::nn::nalgebra::ArrayStorage(#bias),
+                ),
+            }
+        }
+    });
+    let fit = any_named.then(|| {
+        quote! {
+            /// The file's `C` columns of `R` into the spec's `C2` of `R2`:
+            /// equal sizes, or a const assertion has already failed.
+            const fn fit<const R: usize, const C: usize, const R2: usize, const C2: usize>(
+                a: [[#scalar; R]; C],
+            ) -> [[#scalar; R2]; C2] {
+                let mut out = [[0.0; R2]; C2];
+                let mut c = 0;
+                while c < C && c < C2 {
+                    let mut r = 0;
+                    while r < R && r < R2 {
+                        out[c][r] = a[c][r];
+                        r += 1;
+                    }
+                    c += 1;
+                }
+                out
+            }
+        }
+    });
+    let doc = format!(
+        "The trained parameters of `{}` ({}), baked in at compile time: \
+         `static NET: {name}<{}> = {name}::TRAINED;` keeps them in read-only memory.",
+        baked.display,
+        match baked.dtype {
+            BakedDtype::F32 => "F32",
+            BakedDtype::F64 => "F64",
+        },
+        scalar,
+    );
+    let path = &baked.absolute;
+    quote! {
+        impl #name<#scalar> {
+            #[doc = #doc]
+            #[allow(
+                clippy::approx_constant,
+                clippy::excessive_precision,
+                clippy::unreadable_literal,
+                reason = "trained values are data, written to round-trip exactly"
+            )]
+            pub const TRAINED: Self = {
+                #fit
+                Self {
+                    #( #names: #layers, )*
+                }
+            };
+        }
+
+        const _: &[u8] = ::core::include_bytes!(#path);
+    }
+}
+
+/// A value as an unsuffixed literal that round-trips (`Display` of floats
+/// prints the shortest text that parses back to the same value).
+fn literal(baked: &Baked, value: f64) -> Literal {
+    match baked.dtype {
+        BakedDtype::F32 => Literal::f32_unsuffixed(value as f32),
+        BakedDtype::F64 => Literal::f64_unsuffixed(value),
+    }
+}

@@ -1,0 +1,144 @@
+//! `#[weights("PATH")]`: the parameters baked in at compile time are the
+//! file's, in the right places (row-major `[out, in]` into nalgebra's
+//! column-major matrices), for `F32` and `F64` files and for widths given by
+//! named constants; and the baked network is usable as a `static`.
+
+use nn::nalgebra::{SMatrix, SVector};
+
+nn::network! {
+    /// The fixture's net, `F32`.
+    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[derive(Copy)] // the other attributes are emitted as before
+    struct Tiny {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+        loss: softmax_cross_entropy,
+    }
+}
+
+nn::network! {
+    /// The same values as `F64`.
+    #[weights("tests/ui/network/weights/fixtures/tiny-f64.safetensors")]
+    struct Tiny64 {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+const IN: usize = 2;
+const HIDDEN: usize = 3;
+
+nn::network! {
+    /// Widths by name: checked against the file by const assertions.
+    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    struct Named {
+        input: IN,
+        hidden: dense(HIDDEN, relu),
+        output: dense(HIDDEN -> 2),
+    }
+}
+
+nn::network! {
+    /// The embedded example's trained homework net.
+    #[weights("examples/embedded/homework.safetensors")]
+    struct Homework {
+        input: 784,
+        hidden1: dense(16, relu),
+        hidden2: dense(16, relu),
+        output: dense(10),
+    }
+}
+
+/// In read-only memory, built at compile time.
+static TINY: Tiny = Tiny::TRAINED;
+
+/// The values `fixtures/make_fixtures.py` writes.
+fn expected_tiny() -> Tiny<f64> {
+    let mut net = Tiny::<f64>::zeros();
+    net.hidden.weight = SMatrix::<f64, 3, 2>::new(0.5, -1.0, 2.0, 0.25, -0.75, 1.5);
+    net.hidden.bias = SVector::from([0.1, -0.2, 0.3]);
+    net.output.weight = SMatrix::<f64, 2, 3>::new(1.0, -1.0, 0.5, -2.0, 0.5, 1.0);
+    net.output.bias = SVector::from([0.01, -0.02]);
+    net
+}
+
+#[test]
+fn f32_file_bakes_an_f32_network_with_the_files_values() {
+    let want = expected_tiny();
+    assert_eq!(TINY.hidden.weight, want.hidden.weight.cast::<f32>());
+    assert_eq!(TINY.hidden.bias, want.hidden.bias.cast::<f32>());
+    assert_eq!(TINY.output.weight, want.output.weight.cast::<f32>());
+    assert_eq!(TINY.output.bias, want.output.bias.cast::<f32>());
+    // Row 1, column 0 of `hidden.weight` is the file's third value.
+    assert_eq!(TINY.hidden.weight[(1, 0)], 2.0);
+}
+
+#[test]
+fn f64_file_bakes_an_f64_network_exactly() {
+    let net: Tiny64<f64> = Tiny64::TRAINED;
+    let want = expected_tiny();
+    assert_eq!(net.hidden.weight, want.hidden.weight);
+    assert_eq!(net.output.bias, want.output.bias);
+    // 0.01 is not an f32: the literal kept every bit of the f64.
+    assert_eq!(net.output.bias[0], 0.01f64);
+}
+
+#[test]
+fn forward_matches_hand_computation() {
+    // x = (1, 2): z1 = W1 x + b1 = (-1.4, 2.3, 2.55), a1 = relu = (0, 2.3, 2.55)
+    // z2 = W2 a1 + b2 = (-2.3 + 1.275 + 0.01, 1.15 + 2.55 - 0.02) = (-1.015, 3.68)
+    let z = Tiny64::<f64>::TRAINED.forward(&SVector::from([1.0, 2.0]));
+    assert!(
+        (z[0] + 1.015).abs() < 1e-12 && (z[1] - 3.68).abs() < 1e-12,
+        "{z}"
+    );
+    let z32 = TINY.forward(&SVector::from([1.0, 2.0]));
+    assert!((z32[0] + 1.015).abs() < 1e-6 && (z32[1] - 3.68).abs() < 1e-6);
+}
+
+#[test]
+fn named_widths_bake_the_same_values() {
+    let named: Named = Named::TRAINED;
+    assert_eq!(named.hidden.weight, TINY.hidden.weight);
+    assert_eq!(named.output.weight, TINY.output.weight);
+}
+
+#[test]
+fn baked_network_trains_like_any_other() {
+    let mut net = TINY;
+    let x = SVector::from([1.0f32, 2.0]);
+    let y = nn::ClassLabel::<2>::new(0).unwrap();
+    let before = net.loss(&x, &y);
+    net.sgd_step(&x, &y, 0.1);
+    assert!(net.loss(&x, &y) < before);
+}
+
+#[test]
+fn baked_homework_net_equals_the_file_loaded_at_run_time() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/embedded/homework.safetensors"
+    );
+    let loaded: Homework<f32> = nn::io::load_safetensors(path).unwrap();
+    assert_eq!(Homework::TRAINED, loaded);
+}
+
+#[test]
+fn footprint_constants_of_the_homework_net() {
+    // (784·16 + 16) + (16·16 + 16) + (16·10 + 10) = 13 002 f32 parameters.
+    assert_eq!(Homework::<f32>::PARAM_BYTES, 13_002 * 4);
+    // z and a of 16 + 16 + 10 values.
+    assert_eq!(Homework::<f32>::TRACE_BYTES, 2 * 42 * 4);
+    assert_eq!(Homework::<f64>::TRACE_BYTES, 2 * 42 * 8);
+    assert_eq!(Homework::<f32>::SGD_STATE_BYTES, 0);
+    assert_eq!(Homework::<f32>::MOMENTUM_STATE_BYTES, 52_008);
+    assert_eq!(Homework::<f32>::ADAM_STATE_BYTES, 104_016);
+    let summary = Homework::<f32>::summary().to_string();
+    assert!(summary.contains("trace 336 bytes per sample"), "{summary}");
+    assert!(
+        summary.contains("52008 (momentum), 104016 (adam)"),
+        "{summary}"
+    );
+}

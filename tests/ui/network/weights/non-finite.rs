@@ -1,0 +1,10 @@
+nn::network! {
+    #[weights("../../../../tests/ui/network/weights/fixtures/nan.safetensors")]
+    struct Net {
+        input: 2,
+        hidden: dense(3, relu), //~ ERROR tensor `hidden.weight` in
+        output: dense(2),
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+nn::network! {
+    #[weights("../../../../tests/ui/network/weights/fixtures/corrupt.safetensors")] //~ ERROR is not a safetensors file
+    struct Net {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+fn main() {}
