@@ -1,0 +1,64 @@
+//! A `#![no_std]` digit classifier without a heap: the lecture's homework
+//! network (784 → 16 → 16 → 10) with its trained weights baked in at compile
+//! time from `homework.safetensors` (made by `tests/baked_train.rs` in the
+//! workspace root). The weights are a `static` in read-only memory (`.rodata`,
+//! flash on a microcontroller); nothing is parsed at run time.
+//!
+//! ```sh
+//! cargo build -p nn-embedded --target thumbv7em-none-eabihf --release
+//! ```
+//!
+//! ```
+//! use nn_embedded::{DIGIT_0, classify_pixels};
+//! let (label, pixels) = DIGIT_0;
+//! assert_eq!(classify_pixels(&pixels), label);
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+
+mod digits;
+
+pub use digits::{DIGIT_0, DIGIT_1};
+use nn::ClassLabel;
+use nn::nalgebra::SVector;
+
+nn::network! {
+    /// The lecture's homework network, with the weights of `homework.safetensors`.
+    #[weights("homework.safetensors")]
+    pub struct Homework {
+        input: 784,
+        hidden1: dense(16, relu),
+        hidden2: dense(16, relu),
+        output: dense(10),
+        loss: softmax_cross_entropy,
+    }
+}
+
+/// The trained network, in read-only memory.
+pub static NET: Homework<f32> = Homework::TRAINED;
+
+/// The digit (0–9) in a 28 × 28 image, row by row, pixels in `[0, 1]`
+/// (0 = background), as the network was trained on.
+pub fn classify(image: &[f32; 784]) -> usize {
+    NET.forward(&SVector::from(*image)).imax()
+}
+
+/// [`classify`] for 8-bit pixels (0 = background, 255 = ink).
+pub fn classify_pixels(pixels: &[u8; 784]) -> usize {
+    classify(&pixels.map(|p| f32::from(p) / 255.0))
+}
+
+/// One step of on-device fine-tuning: forward, the unrolled backward and the
+/// SGD update of `net` on one labelled image, in place and without a heap.
+/// Returns the loss before the step, or `None` if `label` is not a digit.
+pub fn sgd_step(net: &mut Homework<f32>, image: &[f32; 784], label: usize, lr: f32) -> Option<f32> {
+    let y = ClassLabel::<10>::new(label).ok()?;
+    Some(net.sgd_step(&SVector::from(*image), &y, lr))
+}
+
+/// Bare metal has no unwinding and no default panic handler: stop here.
+#[cfg(target_os = "none")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
