@@ -51,6 +51,20 @@ nn::network! {
     }
 }
 
+nn::network! {
+    /// The PyTorch fixture: a `Sequential` names its layers `0`, `2`, `4`.
+    #[weights(
+        "tests/fixtures/pytorch/mnist_mlp.safetensors",
+        layers(hidden1 = "0", hidden2 = "2", output = "4"),
+    )]
+    struct FromTorch {
+        input: 784,
+        hidden1: dense(16, relu),
+        hidden2: dense(16, relu),
+        output: dense(10),
+    }
+}
+
 /// In read-only memory, built at compile time.
 static TINY: Tiny = Tiny::TRAINED;
 
@@ -141,4 +155,33 @@ fn footprint_constants_of_the_homework_net() {
         summary.contains("52008 (momentum), 104016 (adam)"),
         "{summary}"
     );
+}
+
+#[test]
+fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pytorch/mnist_mlp.safetensors"
+    );
+    let layers = [("0", "hidden1"), ("2", "hidden2"), ("4", "output")];
+    let loaded: FromTorch<f32> = nn::io::load_safetensors_mapped(path, &layers).unwrap();
+    assert_eq!(FromTorch::TRAINED, loaded);
+    // PyTorch's own logits for its first inputs (make_fixture.py), to 1e-5.
+    let outputs = include_str!("fixtures/pytorch/mnist_mlp_outputs.txt");
+    let row = |tag: &str, i: usize| -> Vec<f32> {
+        let head = format!("{tag} {i} ");
+        let line = outputs.lines().find(|l| l.starts_with(&head)).unwrap();
+        line[head.len()..]
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    for i in 0..3 {
+        let x = SVector::<f32, 784>::from_column_slice(&row("input", i));
+        let want = row("output", i);
+        let got = FromTorch::TRAINED.forward(&x);
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() <= 1e-5, "input {i}: {got} vs {want:?}");
+        }
+    }
 }

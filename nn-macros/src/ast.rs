@@ -4,7 +4,7 @@
 //! ```text
 //! network! {
 //!     #[attributes] / doc comments
-//!     [#[weights("PATH.safetensors")]]   // bake trained weights in (not emitted)
+//!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)])]]   // bake weights in
 //!     VIS struct NAME {
 //!         input: WIDTH,
 //!         LAYER: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -67,10 +67,65 @@ pub struct Spec {
     pub entries: Vec<Entry>,
 }
 
-/// `#[weights("PATH")]`, with `PATH` relative to the crate's manifest dir.
+/// `#[weights("PATH" [, layers(LAYER = "NAME", ...)])]`, with `PATH`
+/// relative to the crate's manifest dir.
 pub struct WeightsAttr {
     /// The path as written; errors about the file point at it.
     pub path: LitStr,
+    /// `layers(hidden1 = "0", ...)`: the file's name for a layer's tensors
+    /// (`0.weight`, `0.bias`), as a PyTorch `Sequential` names them.
+    pub layers: Vec<(Ident, LitStr)>,
+}
+
+mod weights_kw {
+    syn::custom_keyword!(layers);
+}
+
+impl Parse for WeightsAttr {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(LitStr) {
+            // error: expected the weights file's path as a string, e.g. `"net.safetensors"`, found `net`
+            return Err(expected(
+                input,
+                "the weights file's path as a string, e.g. `\"net.safetensors\"`",
+            ));
+        }
+        let path: LitStr = input.parse()?;
+        let mut layers = Vec::new();
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+        }
+        if !input.is_empty() {
+            if !input.peek(weights_kw::layers) {
+                // error: expected `layers(LAYER = "NAME", ...)` after the path, found `rename`
+                return Err(expected(
+                    input,
+                    "`layers(LAYER = \"NAME\", ...)` after the path",
+                ));
+            }
+            input.parse::<weights_kw::layers>()?;
+            let content;
+            parenthesized!(content in input);
+            while !content.is_empty() {
+                let layer: Ident = content.parse()?;
+                content.parse::<Token![=]>()?;
+                let name: LitStr = content.parse()?;
+                layers.push((layer, name));
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        if !input.is_empty() {
+            // error: expected the end of `#[weights(..)]`, found `x`
+            return Err(expected(input, "the end of `#[weights(..)]`"));
+        }
+        Ok(WeightsAttr { path, layers })
+    }
 }
 
 /// One `key: value` entry inside the braces.
@@ -230,18 +285,18 @@ fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<Wei
                 "`#[weights(..)]` is given twice; expected one weights file per network",
             ));
         }
-        // error: expected `#[weights("path/to/file.safetensors")]`, with the path relative to the crate's Cargo.toml
-        let usage = || {
-            syn::Error::new_spanned(
-                &attr,
-                "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to the crate's Cargo.toml",
-            )
-        };
-        let path = match &attr.meta {
-            syn::Meta::List(list) => list.parse_args::<LitStr>().map_err(|_| usage())?,
-            _ => return Err(usage()),
-        };
-        weights = Some(WeightsAttr { path });
+        weights = Some(match &attr.meta {
+            syn::Meta::List(list) if list.tokens.clone().into_iter().next().is_some() => {
+                list.parse_args::<WeightsAttr>()?
+            }
+            // error: expected `#[weights("path/to/file.safetensors")]`, with the path relative to the crate's Cargo.toml
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    &attr,
+                    "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to the crate's Cargo.toml",
+                ));
+            }
+        });
     }
     Ok((attrs, weights))
 }

@@ -85,6 +85,7 @@ pub fn check(
             return None;
         }
     };
+    let prefixes = prefixes(attr, net, layers, errors)?;
     let mut names: Vec<String> = file.names().into_iter().map(str::to_owned).collect();
     names.sort();
 
@@ -140,9 +141,9 @@ pub fn check(
     }
 
     // Every tensor in the file is one of the network's.
-    let expected: BTreeSet<String> = layers
+    let expected: BTreeSet<String> = prefixes
         .iter()
-        .flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)])
+        .flat_map(|p| [format!("{p}.weight"), format!("{p}.bias")])
         .collect();
     let wanted: Vec<&str> = expected.iter().map(String::as_str).collect();
     for name in &names {
@@ -162,7 +163,7 @@ pub fn check(
     // Every layer's tensors are there, with the layer's shapes.
     let mut baked = Vec::new();
     let mut prev = input;
-    for layer in layers {
+    for (layer, prefix) in layers.iter().zip(&prefixes) {
         // The width flowing in: an explicit `IN ->` was checked against it.
         let (ins, outs) = (prev, &layer.output);
         prev = outs;
@@ -171,6 +172,7 @@ pub fn check(
             &names,
             &display,
             layer,
+            prefix,
             "weight",
             &[outs, ins],
             errors,
@@ -181,6 +183,7 @@ pub fn check(
             &names,
             &display,
             layer,
+            prefix,
             "bias",
             &[outs],
             errors,
@@ -202,6 +205,66 @@ pub fn check(
         absolute,
         dtype,
         layers: baked,
+    })
+}
+
+/// The file's name of each layer's tensors, `<prefix>.weight`: the layer's
+/// own name unless `layers(LAYER = "NAME", ...)` gives another; `None` after
+/// pushing the errors of a mapping that names no layer, or a layer or name twice.
+fn prefixes(
+    attr: &WeightsAttr,
+    net: &Ident,
+    layers: &[&Layer],
+    errors: &mut Errors,
+) -> Option<Vec<String>> {
+    let mut ok = true;
+    for (i, (layer, name)) in attr.layers.iter().enumerate() {
+        if !layers.iter().any(|l| &l.name == layer) {
+            let all: Vec<String> = layers.iter().map(|l| l.name.to_string()).collect();
+            let all: Vec<&str> = all.iter().map(String::as_str).collect();
+            // error: `hidden3` in `layers(..)` is not a layer of `Net`; expected one of `hidden`, `output`
+            errors.push(syn::Error::new(
+                layer.span(),
+                format!(
+                    "`{layer}` in `layers(..)` is not a layer of `{net}`; expected one of {}",
+                    one_of(&all)
+                ),
+            ));
+            ok = false;
+        }
+        if attr.layers[..i].iter().any(|(l, _)| l == layer) {
+            // error: layer `hidden` is given twice in `layers(..)`; expected one file name per layer
+            errors.push(syn::Error::new(
+                layer.span(),
+                format!("layer `{layer}` is given twice in `layers(..)`; expected one file name per layer"),
+            ));
+            ok = false;
+        }
+        if attr.layers[..i]
+            .iter()
+            .any(|(_, n)| n.value() == name.value())
+        {
+            // error: `"0"` names two layers in `layers(..)`; expected one layer per name in the file
+            errors.push(syn::Error::new(
+                name.span(),
+                format!(
+                    "`{:?}` names two layers in `layers(..)`; expected one layer per name in the file",
+                    name.value()
+                ),
+            ));
+            ok = false;
+        }
+    }
+    ok.then(|| {
+        layers
+            .iter()
+            .map(|l| {
+                attr.layers
+                    .iter()
+                    .find(|(layer, _)| layer == &l.name)
+                    .map_or_else(|| l.name.to_string(), |(_, name)| name.value())
+            })
+            .collect()
     })
 }
 
@@ -231,12 +294,13 @@ fn tensor(
     names: &[String],
     display: &str,
     layer: &Layer,
+    prefix: &str,
     kind: &str,
     spec: &[&Width],
     errors: &mut Errors,
     assertions: &mut Vec<ConstAssert>,
 ) -> Option<(Vec<f64>, Vec<usize>)> {
-    let name = format!("{}.{kind}", layer.name);
+    let name = format!("{prefix}.{kind}");
     let layer_name = &layer.name;
     let spec_shape = shape_text(&spec.iter().map(|w| w.display()).collect::<Vec<_>>());
     let Ok(view) = file.tensor(&name) else {
