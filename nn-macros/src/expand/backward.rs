@@ -44,18 +44,31 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                     quote! { ::core::option::Option::Some(&mut #da) },
                 )
             }
-            None => (None, quote! { dx }),
+            // dL/dx: asked for in `backward_delta_into`, never in `sgd_step`.
+            None => match mode {
+                Mode::Gradients => (None, quote! { dx }),
+                Mode::Sgd => (None, quote! { ::core::option::Option::None }),
+            },
         };
-        let doc = match prev {
-            Some(p) => format!(
-                " layer {} `{name}` ({}): dL/dW = δ a_{}ᵀ, dL/db = δ, dL/da_{} = Wᵀ δ",
+        let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", p.name));
+        let doc = match (mode, prev) {
+            (Mode::Gradients, Some(_)) => format!(
+                " layer {} `{name}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
                 i + 1,
                 describe(layer),
-                p.name,
-                p.name
             ),
-            None => format!(
+            (Mode::Gradients, None) => format!(
                 " layer {} `{name}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
+                i + 1,
+                describe(layer)
+            ),
+            (Mode::Sgd, Some(_)) => format!(
+                " layer {} `{name}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
+                i + 1,
+                describe(layer),
+            ),
+            (Mode::Sgd, None) => format!(
+                " layer {} `{name}` ({}): W -= lr δ xᵀ, b -= lr δ",
                 i + 1,
                 describe(layer)
             ),
@@ -287,7 +300,6 @@ pub fn methods(net: &Net) -> TokenStream {
             self.forward_trace(x, &mut trace);
             let trace = &trace;
             #from_loss
-            let dx: ::core::option::Option<&mut #x_ty> = ::core::option::Option::None;
             #sgd_backward
             loss
         }
