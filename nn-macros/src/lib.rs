@@ -22,6 +22,7 @@ use syn::parse_macro_input;
 /// ```text
 /// network! {
 ///     #[attributes] and /// doc comments
+///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)])]]
 ///     VIS struct NAME {
 ///         input: WIDTH,
 ///         LAYER_NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -42,6 +43,14 @@ use syn::parse_macro_input;
 /// `binary_cross_entropy` are fused: they read the output layer's logits and
 /// need an output activation of identity/softmax and identity/sigmoid. A
 /// network without `loss` gets inference and a backward pass from `dL/d(output)`.
+///
+/// `#[weights("PATH")]` reads a safetensors file (path relative to the
+/// crate's `Cargo.toml`) while the macro expands, checks every tensor's name,
+/// shape and dtype against the spec (each problem is a compile error), and
+/// emits the values as a `TRAINED` const: the trained network can be a
+/// `static` in read-only memory, with no parsing at run time. `layers(..)`
+/// maps layer names to the file's (`layers(hidden1 = "0")` for PyTorch's
+/// `Sequential`).
 ///
 /// # Example
 ///
