@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Turns the criterion medians of `cargo bench --bench speed` into the tables
+of BENCHMARKS.md: generated vs hand-written vs dynamic, and each figure as a
+fraction of the FMA roofline measured in the same run.
+
+    python3 benches/report.py [CRITERION_DIR] [--native NATIVE_CRITERION_DIR]
+
+CRITERION_DIR defaults to $CARGO_TARGET_DIR/criterion or target/criterion.
+FLOPs follow issue 4: forward F = 2·Σ in·out per sample, backward 2F, the SGD
+update 2 per parameter (once per step, so once per batch).
+"""
+import json
+import os
+import sys
+
+NETS = {"homework": [784, 16, 16, 10], "wide": [784, 256, 256, 10]}
+BATCH = 64
+PEAK_ITERS, CHAINS = 20_000, 12
+PEAK_FLOPS = {"f32": PEAK_ITERS * CHAINS * 8 * 2, "f64": PEAK_ITERS * CHAINS * 4 * 2}
+WORKLOADS = [
+    ("forward1", "per-sample forward", 1),
+    ("train1", "per-sample training step", 1),
+    ("train64", "batch-64 training step", BATCH),
+    ("infer64", "batch-64 inference", BATCH),
+]
+IMPLS = ["generated", "hand", "dynamic"]
+
+
+def median_ns(root, group, function):
+    path = os.path.join(root, group, function, "new", "estimates.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["median"]["point_estimate"]
+    except FileNotFoundError:
+        return None
+
+
+def paired(root):
+    """(group, impl) -> ratio impl/generated, from the alternating blocks."""
+    out = {}
+    try:
+        with open(os.path.join(root, "paired.tsv")) as f:
+            for line in f:
+                group, impl, _ns, ratio, _rounds = line.split("\t")
+                out[(group, impl)] = float(ratio)
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def flops(sizes, workload):
+    """Nominal FLOPs of one call (issue 4's convention)."""
+    fwd = 2 * sum(i * o for i, o in zip(sizes, sizes[1:]))
+    params = sum(i * o + o for i, o in zip(sizes, sizes[1:]))
+    return {
+        "forward1": fwd,
+        "train1": 3 * fwd + 2 * params,
+        "train64": BATCH * 3 * fwd + 2 * params,
+        "infer64": BATCH * fwd,
+    }[workload]
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.3f} ms"
+    return f"{ns / 1e3:.2f} µs" if ns >= 1e3 else f"{ns:.0f} ns"
+
+
+def main():
+    args = sys.argv[1:]
+    native = None
+    if "--native" in args:
+        k = args.index("--native")
+        native = args[k + 1]
+        del args[k : k + 2]
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    root = args[0] if args else os.path.join(target, "criterion")
+
+    peak = {}
+    print("### Roofline (one core, this run)\n")
+    print("| kernel | median per call | FLOPs per call | GFLOP/s |")
+    print("|---|---:|---:|---:|")
+    for ty in ("f32", "f64"):
+        ns = median_ns(root, "peak", f"fma_{ty}")
+        peak[ty] = PEAK_FLOPS[ty] / ns
+        print(f"| fma_{ty} | {fmt_time(ns)} | {PEAK_FLOPS[ty]:,} | {peak[ty]:.1f} |")
+
+    print("\n### Workloads\n")
+    pairs = paired(root)
+    head = "| net | type | workload | FLOPs/call | generated | hand | dynamic | gen/hand | gen/dyn | gen/hand paired | gen/dyn paired | gen % roofline | hand % roofline |"
+    if native:
+        head += " generated, native | gen native % roofline |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for net, sizes in NETS.items():
+        for ty in ("f32", "f64"):
+            for wl, _, _ in WORKLOADS:
+                group = f"{net}-{ty}-{wl}"
+                t = {i: median_ns(root, group, i) for i in IMPLS}
+                fl = flops(sizes, wl)
+                g, h, d = t["generated"], t["hand"], t["dynamic"]
+                row = [net, ty, wl, f"{fl:,}", fmt_time(g), fmt_time(h), fmt_time(d),
+                       f"{g / h:.2f}" if g and h else "–",
+                       f"{g / d:.2f}" if g and d else "–",
+                       f"{1 / pairs[(group, 'hand')]:.2f}" if (group, "hand") in pairs else "–",
+                       f"{1 / pairs[(group, 'dynamic')]:.2f}" if (group, "dynamic") in pairs else "–",
+                       f"{100 * fl / g / peak[ty]:.1f}%" if g else "–",
+                       f"{100 * fl / h / peak[ty]:.1f}%" if h else "–"]
+                if native:
+                    gn = median_ns(native, group, "generated")
+                    pn = PEAK_FLOPS[ty] / median_ns(native, "peak", f"fma_{ty}")
+                    row += [fmt_time(gn), f"{100 * fl / gn / pn:.1f}%" if gn else "–"]
+                print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
