@@ -134,3 +134,32 @@ fn mismatched_target_count_is_reported() {
     let mut grads = Mixed::<f64>::zeros();
     net.loss_and_grad_batch(&x, &ys, &mut MixedBatchTrace::new(), &mut grads, None);
 }
+
+#[test]
+fn fused_batch_sgd_step_equals_parameters_minus_lr_times_mean_gradient() {
+    let mut rng = nn::init::SplitMix64::new(11);
+    for size in [9usize, 3] {
+        let mut net = Mixed::<f64>::init(6);
+        randomize_biases(&mut net, &mut rng);
+        let xs: Vec<SVector<f64, 9>> = (0..size)
+            .map(|_| random_vector(&mut rng, -1.0, 1.0))
+            .collect();
+        let ys: Vec<SVector<f64, 6>> = (0..size).map(|_| random_distribution(&mut rng)).collect();
+        let x = batch_of(&xs);
+        let mut trace = MixedBatchTrace::new();
+        let mut grads = Mixed::<f64>::zeros();
+        let loss = net.loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, None);
+        let mut stepped = net.clone();
+        let step_loss = stepped.sgd_step_batch(&x, &ys, &mut trace, 0.1);
+        assert_close(loss, step_loss);
+        for ((p, g), s) in net.tensors().zip(grads.tensors()).zip(stepped.tensors()) {
+            for ((&p, &g), &s) in p.iter().zip(g).zip(s) {
+                assert_close(p - 0.1 * g, s);
+            }
+        }
+        // Per-sample forward (trace-free) agrees with the traced forward.
+        let mut single = MixedTrace::zeros();
+        net.forward_trace(&xs[0], &mut single);
+        assert_eq!(net.forward(&xs[0]), single.c.a);
+    }
+}

@@ -7,8 +7,8 @@
 //!
 //! - `forward1`: per-sample forward (logits of one sample);
 //! - `train1`: per-sample training step (forward, backward, SGD update);
-//! - `train64`: batch-64 training step (generated `loss_and_grad_batch` +
-//!   `optim::Sgd`; hand-written with the update fused into the GEMMs);
+//! - `train64`: batch-64 training step (generated `sgd_step_batch`, the
+//!   update fused into the weight GEMMs; hand-written the same way);
 //! - `infer64`: batch-64 inference (generated `forward_batch_trace` with a
 //!   reused trace).
 //!
@@ -20,7 +20,6 @@ use std::time::Duration;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use nn::batch::Batch;
 use nn::nalgebra::{DMatrix, DVector, SVector};
-use nn::optim::{Optimizer, Sgd};
 use nn::{ClassLabel, Params, Scalar};
 
 mod clock;
@@ -198,19 +197,9 @@ macro_rules! bench_net {
 
             let mut g = group(c, &format!("{}-{}-train64", $label, ty), BATCH as u64);
             let mut trace = $batch_trace::<T>::new();
-            let mut grads = $net::<T>::zeros_boxed();
-            let mut sgd = Sgd::new(lr);
             g.bench_function("generated", |b| {
                 b.iter(|| {
-                    let loss = gen_net.loss_and_grad_batch(
-                        black_box(&data.batch),
-                        &data.classes,
-                        &mut trace,
-                        &mut grads,
-                        None,
-                    );
-                    sgd.step(&mut *gen_net, &*grads);
-                    loss
+                    gen_net.sgd_step_batch(black_box(&data.batch), &data.classes, &mut trace, lr)
                 })
             });
             let mut scratch = hand::Scratch::<T, 784, $h1, $h2, 10>::new(BATCH);
@@ -285,15 +274,12 @@ macro_rules! bench_net {
                 &format!("{}-{}-train64", $label, ty),
                 &mut [
                     ("generated", &mut || {
-                        let loss = gn.loss_and_grad_batch(
+                        black_box(gn.sgd_step_batch(
                             black_box(&d.batch),
                             &d.classes,
                             &mut trace,
-                            &mut grads,
-                            None,
-                        );
-                        sgd.step(gn, &*grads);
-                        black_box(loss);
+                            lr,
+                        ));
                     }),
                     ("hand", &mut || {
                         black_box(hn.sgd_step_batch(

@@ -30,6 +30,8 @@ pub trait Activation<T: Scalar>: Copy + core::fmt::Debug {
     fn forward(&self, z: &[T], a: &mut [T]);
     /// `dz = (∂a/∂z)ᵀ · da`, the vector–Jacobian product.
     fn backward(&self, z: &[T], a: &[T], da: &[T], dz: &mut [T]);
+    /// `v ← σ(v)`, for inference, where `z` need not be kept.
+    fn forward_in_place(&self, v: &mut [T]);
 }
 
 /// An activation that acts on each element alone: `aᵢ = f(zᵢ)`.
@@ -60,6 +62,12 @@ macro_rules! elementwise_activation {
             fn backward(&self, z: &[T], a: &[T], da: &[T], dz: &mut [T]) {
                 for (((dz, &z), &a), &da) in dz.iter_mut().zip(z).zip(a).zip(da) {
                     *dz = da * self.df(z, a);
+                }
+            }
+            #[inline]
+            fn forward_in_place(&self, v: &mut [T]) {
+                for v in v.iter_mut() {
+                    *v = self.f(*v);
                 }
             }
         }
@@ -233,6 +241,23 @@ impl<T: Scalar> Activation<T> for Softmax {
     #[inline]
     fn forward(&self, z: &[T], a: &mut [T]) {
         softmax_into(z, a);
+    }
+    #[inline]
+    fn forward_in_place(&self, v: &mut [T]) {
+        let max = v
+            .iter()
+            .copied()
+            .reduce(|m, x| if x > m { x } else { m })
+            .unwrap_or_else(T::zero);
+        let mut sum = T::zero();
+        for x in v.iter_mut() {
+            *x = (*x - max).exp();
+            sum += *x;
+        }
+        let inv = T::one() / sum;
+        for x in v.iter_mut() {
+            *x *= inv;
+        }
     }
     #[inline]
     fn backward(&self, _z: &[T], a: &[T], da: &[T], dz: &mut [T]) {

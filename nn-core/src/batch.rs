@@ -252,6 +252,50 @@ pub fn dense_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
     }
 }
 
+/// Backward through one layer's affine map for a batch fused with the SGD
+/// update: writes `dL/dX = Wᵀ Δ` first (when asked, with the old `W`), then
+/// updates in place `W ← W − η Δ Xᵀ` (one GEMM into `W`, β = 1) and
+/// `b ← b − η Δ 1`. No gradient is stored.
+#[inline(never)]
+pub fn dense_sgd_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
+    layer: &mut Dense<T, IN, OUT>,
+    x: &Batch<T, IN>,
+    delta: &Batch<T, OUT>,
+    lr: T,
+    dx: Option<&mut Batch<T, IN>>,
+) {
+    let batch = delta.ncols();
+    assert_eq!(
+        x.ncols(),
+        batch,
+        "the layer input and δ must have one column per sample"
+    );
+    if let Some(dx) = dx {
+        assert_eq!(dx.ncols(), batch, "dL/dX must have one column per sample");
+        gemm(
+            T::one(),
+            Operand::transposed(layer.weight.as_slice(), OUT, IN),
+            Operand::col_major(delta.as_slice(), OUT, batch),
+            T::zero(),
+            dx.as_mut_slice(),
+            IN,
+            batch,
+        );
+    }
+    gemm(
+        -lr,
+        Operand::col_major(delta.as_slice(), OUT, batch),
+        Operand::transposed(x.as_slice(), IN, batch),
+        T::one(),
+        layer.weight.as_mut_slice(),
+        OUT,
+        IN,
+    );
+    for col in delta.column_iter() {
+        layer.bias.axpy(-lr, &col, T::one());
+    }
+}
+
 /// Copies column `j` of a batch into a stack vector.
 pub fn column<T: Scalar, const N: usize>(batch: &Batch<T, N>, j: usize) -> SVector<T, N> {
     SVector::<T, N>::from_column_slice(&batch.as_slice()[j * N..(j + 1) * N])

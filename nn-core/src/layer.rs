@@ -120,6 +120,29 @@ pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: us
     act.forward(out.z.as_slice(), out.a.as_mut_slice());
 }
 
+/// Inference through one layer: `out = σ(W x + b)`, with no trace kept (one
+/// `gemv` from the bias, then σ in place).
+///
+/// ```
+/// use nn_core::{Dense, layer::dense_infer, activation::Relu};
+/// use nn_core::nalgebra::{SMatrix, SVector};
+/// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
+/// let mut a = SVector::zeros();
+/// dense_infer(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut a);
+/// assert_eq!(a, SVector::from([1.0, 0.0]));
+/// ```
+#[inline(never)]
+pub fn dense_infer<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    act: &A,
+    x: &SVector<T, IN>,
+    out: &mut SVector<T, OUT>,
+) {
+    out.copy_from(&layer.bias);
+    out.gemv(T::one(), &layer.weight, x, T::one());
+    act.forward_in_place(out.as_mut_slice());
+}
+
 /// Backward through one layer's activation: `δ = dL/dz = (∂a/∂z)ᵀ dL/da`
 /// (for elementwise σ, `dL/da ⊙ σ′(z)`).
 ///

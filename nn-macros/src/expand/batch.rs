@@ -38,6 +38,33 @@ pub fn items(net: &Net) -> TokenStream {
         quote! { ::nn::__private::dense_forward_batch(&self.#n, &#act, #x, &mut trace.#n); }
     });
 
+    // Backward fused with SGD, output to input: dA_prev = Wᵀ Δ (old W), then
+    // W -= lr Δ Xᵀ and b -= lr Δ 1, then Δ_prev = σ′ ⊙ dA_prev.
+    let mut sgd_backward = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate().rev() {
+        let n = layer.name;
+        match i.checked_sub(1).map(|p| &net.layers[p]) {
+            Some(p) => {
+                let pn = p.name;
+                let act = act_value(p.act);
+                sgd_backward.push(quote! {
+                    ::nn::__private::dense_sgd_backward_batch(
+                        &mut self.#n, &trace.#pn.a, &trace.#n.delta, lr,
+                        ::core::option::Option::Some(&mut trace.#pn.da),
+                    );
+                    ::nn::__private::activation_backward_batch(
+                        &#act, &trace.#pn.z, &trace.#pn.a, &trace.#pn.da, &mut trace.#pn.delta,
+                    );
+                });
+            }
+            None => sgd_backward.push(quote! {
+                ::nn::__private::dense_sgd_backward_batch(
+                    &mut self.#n, x, &trace.#n.delta, lr, ::core::option::Option::None,
+                );
+            }),
+        }
+    }
+
     // Backward, output to input: dW = Δ Xᵀ, db = Δ 1, dA_prev = Wᵀ Δ, Δ_prev = σ′ ⊙ dA_prev.
     let mut backward = Vec::new();
     for (i, layer) in net.layers.iter().enumerate().rev() {
@@ -142,6 +169,23 @@ pub fn items(net: &Net) -> TokenStream {
                 self.forward_batch_trace(x, trace);
                 #from_loss
                 #(#backward)*
+                loss
+            }
+
+            /// One SGD step on the mean loss of a batch, `θ ← θ − lr · dL/dθ`,
+            /// with the update fused into the backward pass (each layer's
+            /// `Wᵀ Δ` is taken before its weights change; no gradient is
+            /// stored). Returns the mean loss before the step.
+            ///
+            /// # Panics
+            /// If `ys.len()` is not the number of columns of `x`.
+            pub fn sgd_step_batch<Y>(&mut self, x: &#x_ty, ys: &[Y], trace: &mut #trace<T>, lr: T) -> T
+            where
+                #bound,
+            {
+                self.forward_batch_trace(x, trace);
+                #from_loss
+                #(#sgd_backward)*
                 loss
             }
         })

@@ -37,16 +37,44 @@ pub fn methods(net: &Net) -> TokenStream {
         }
     });
 
+    // Inference keeps only each layer's activation, e.g.
+    //     /// layer 1 `hidden1` (dense 784 -> 16, relu): a = σ(W x + b)
+    //     let mut a_hidden1 = SVector::<T, 16>::zeros();
+    //     ::nn::__private::dense_infer(&self.hidden1, &Relu, x, &mut a_hidden1);
+    let mut prev: Option<syn::Ident> = None;
+    let infer = net.layers.iter().enumerate().map(|(i, layer)| {
+        let name = layer.name;
+        let act = act_value(layer.act);
+        let a = quote::format_ident!("a_{}", name);
+        let w = layer.output;
+        let doc = format!(
+            " layer {} `{name}` ({}): a = σ(W a_prev + b)",
+            i + 1,
+            describe(layer)
+        );
+        let x = match &prev {
+            Some(p) => quote! { &#p },
+            None => quote! { x },
+        };
+        prev = Some(a.clone());
+        quote_spanned! {layer.kind_span=>
+            #[doc = #doc]
+            let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
+            ::nn::__private::dense_infer(&self.#name, &#act, #x, &mut #a);
+        }
+    });
+    let last_a = quote::format_ident!("a_{}", last);
+
     quote! {
-        /// Runs the network on one input and returns the output layer's activation.
-        /// Allocates nothing on the heap.
+        /// Runs the network on one input and returns the output layer's
+        /// activation, keeping no trace. Allocates nothing on the heap.
+        #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
         pub fn forward(
             &self,
             x: &::nn::__private::SVector<T, #input>,
         ) -> ::nn::__private::SVector<T, #output> {
-            let mut trace = #trace::<T>::zeros();
-            self.forward_trace(x, &mut trace);
-            trace.#last.a
+            #(#infer)*
+            #last_a
         }
 
         /// Runs the network on one input, keeping every layer's `z` and `a`
