@@ -238,18 +238,27 @@ pub fn dense_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
         grad.bias += col;
     }
     if let Some(dx) = dx {
-        // dL/dX = Wᵀ Δ: (IN × OUT)(OUT × B), Wᵀ as a strided operand.
-        assert_eq!(dx.ncols(), batch, "dL/dX must have one column per sample");
-        gemm(
-            T::one(),
-            Operand::transposed(layer.weight.as_slice(), OUT, IN),
-            Operand::col_major(delta.as_slice(), OUT, batch),
-            T::zero(),
-            dx.as_mut_slice(),
-            IN,
-            batch,
-        );
+        input_gradient_batch(layer, delta, dx);
     }
+}
+
+/// `dL/dX = Wᵀ Δ`: (IN × OUT)(OUT × B), `Wᵀ` as a strided operand.
+fn input_gradient_batch<T: Scalar, const IN: usize, const OUT: usize>(
+    layer: &Dense<T, IN, OUT>,
+    delta: &Batch<T, OUT>,
+    dx: &mut Batch<T, IN>,
+) {
+    let batch = delta.ncols();
+    assert_eq!(dx.ncols(), batch, "dL/dX must have one column per sample");
+    gemm(
+        T::one(),
+        Operand::transposed(layer.weight.as_slice(), OUT, IN),
+        Operand::col_major(delta.as_slice(), OUT, batch),
+        T::zero(),
+        dx.as_mut_slice(),
+        IN,
+        batch,
+    );
 }
 
 /// Backward through one layer's affine map for a batch fused with the SGD
@@ -271,16 +280,7 @@ pub fn dense_sgd_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
         "the layer input and δ must have one column per sample"
     );
     if let Some(dx) = dx {
-        assert_eq!(dx.ncols(), batch, "dL/dX must have one column per sample");
-        gemm(
-            T::one(),
-            Operand::transposed(layer.weight.as_slice(), OUT, IN),
-            Operand::col_major(delta.as_slice(), OUT, batch),
-            T::zero(),
-            dx.as_mut_slice(),
-            IN,
-            batch,
-        );
+        input_gradient_batch(layer, delta, dx);
     }
     gemm(
         -lr,

@@ -40,54 +40,21 @@ pub fn items(net: &Net) -> TokenStream {
 
     // Backward fused with SGD, output to input: dA_prev = Wᵀ Δ (old W), then
     // W -= lr Δ Xᵀ and b -= lr Δ 1, then Δ_prev = σ′ ⊙ dA_prev.
-    let mut sgd_backward = Vec::new();
-    for (i, layer) in net.layers.iter().enumerate().rev() {
-        let n = layer.name;
-        match i.checked_sub(1).map(|p| &net.layers[p]) {
-            Some(p) => {
-                let pn = p.name;
-                let act = act_value(p.act);
-                sgd_backward.push(quote! {
-                    ::nn::__private::dense_sgd_backward_batch(
-                        &mut self.#n, &trace.#pn.a, &trace.#n.delta, lr,
-                        ::core::option::Option::Some(&mut trace.#pn.da),
-                    );
-                    ::nn::__private::activation_backward_batch(
-                        &#act, &trace.#pn.z, &trace.#pn.a, &trace.#pn.da, &mut trace.#pn.delta,
-                    );
-                });
-            }
-            None => sgd_backward.push(quote! {
-                ::nn::__private::dense_sgd_backward_batch(
-                    &mut self.#n, x, &trace.#n.delta, lr, ::core::option::Option::None,
-                );
-            }),
-        }
-    }
-
+    let sgd_backward = unrolled(
+        net,
+        |n, x, da| {
+            quote! { ::nn::__private::dense_sgd_backward_batch(&mut self.#n, #x, &trace.#n.delta, lr, #da); }
+        },
+        quote! { ::core::option::Option::None },
+    );
     // Backward, output to input: dW = Δ Xᵀ, db = Δ 1, dA_prev = Wᵀ Δ, Δ_prev = σ′ ⊙ dA_prev.
-    let mut backward = Vec::new();
-    for (i, layer) in net.layers.iter().enumerate().rev() {
-        let n = layer.name;
-        match i.checked_sub(1).map(|p| &net.layers[p]) {
-            Some(p) => {
-                let pn = p.name;
-                let act = act_value(p.act);
-                backward.push(quote! {
-                    ::nn::__private::dense_backward_batch(
-                        &self.#n, &trace.#pn.a, &trace.#n.delta, &mut grads.#n,
-                        ::core::option::Option::Some(&mut trace.#pn.da),
-                    );
-                    ::nn::__private::activation_backward_batch(
-                        &#act, &trace.#pn.z, &trace.#pn.a, &trace.#pn.da, &mut trace.#pn.delta,
-                    );
-                });
-            }
-            None => backward.push(quote! {
-                ::nn::__private::dense_backward_batch(&self.#n, x, &trace.#n.delta, &mut grads.#n, dx);
-            }),
-        }
-    }
+    let backward = unrolled(
+        net,
+        |n, x, da| {
+            quote! { ::nn::__private::dense_backward_batch(&self.#n, #x, &trace.#n.delta, &mut grads.#n, #da); }
+        },
+        quote! { dx },
+    );
 
     let x_ty = quote! { ::nn::__private::Batch<T, #input> };
     let out_ty = quote! { ::nn::__private::Batch<T, #output> };
@@ -249,4 +216,38 @@ pub fn items(net: &Net) -> TokenStream {
             #impl_trait
         }
     }
+}
+
+/// The batch backward pass, output to input: for each layer, `dense(name,
+/// input, dL/d(input) argument)` from the caller, then (below the first
+/// layer) the previous layer's activation backward. The first layer gets
+/// `first_dx` as its `dL/dX` argument.
+fn unrolled(
+    net: &Net,
+    dense: impl Fn(&syn::Ident, TokenStream, TokenStream) -> TokenStream,
+    first_dx: TokenStream,
+) -> Vec<TokenStream> {
+    let mut steps = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate().rev() {
+        let n = layer.name;
+        match i.checked_sub(1).map(|p| &net.layers[p]) {
+            Some(p) => {
+                let pn = p.name;
+                let act = act_value(p.act);
+                let call = dense(
+                    n,
+                    quote! { &trace.#pn.a },
+                    quote! { ::core::option::Option::Some(&mut trace.#pn.da) },
+                );
+                steps.push(quote! {
+                    #call
+                    ::nn::__private::activation_backward_batch(
+                        &#act, &trace.#pn.z, &trace.#pn.a, &trace.#pn.da, &mut trace.#pn.delta,
+                    );
+                });
+            }
+            None => steps.push(dense(n, quote! { x }, first_dx.clone())),
+        }
+    }
+    steps
 }
