@@ -135,8 +135,8 @@ fn baked_homework_net_equals_the_file_loaded_at_run_time() {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/embedded/homework.safetensors"
     );
-    let loaded: Homework<f32> = nn::io::load_safetensors(path).unwrap();
-    assert_eq!(Homework::TRAINED, loaded);
+    let loaded: Box<Homework<f32>> = nn::io::load_safetensors(path).unwrap();
+    assert_eq!(Homework::TRAINED, *loaded);
 }
 
 #[test]
@@ -164,8 +164,8 @@ fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
         "/tests/fixtures/pytorch/mnist_mlp.safetensors"
     );
     let layers = [("0", "hidden1"), ("2", "hidden2"), ("4", "output")];
-    let loaded: FromTorch<f32> = nn::io::load_safetensors_mapped(path, &layers).unwrap();
-    assert_eq!(FromTorch::TRAINED, loaded);
+    let loaded: Box<FromTorch<f32>> = nn::io::load_safetensors_mapped(path, &layers).unwrap();
+    assert_eq!(FromTorch::TRAINED, *loaded);
     // PyTorch's own logits for its first inputs (make_fixture.py), to 1e-5.
     let outputs = include_str!("fixtures/pytorch/mnist_mlp_outputs.txt");
     let row = |tag: &str, i: usize| -> Vec<f32> {

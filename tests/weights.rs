@@ -7,7 +7,8 @@
 
 use nn::Params;
 use nn::io::{
-    WeightsError, from_safetensors_bytes, from_safetensors_bytes_mapped, load_safetensors,
+    WeightsError, from_safetensors_bytes, from_safetensors_bytes_into,
+    from_safetensors_bytes_mapped, load_safetensors, load_safetensors_into,
     load_safetensors_mapped, save_safetensors, to_safetensors_bytes,
 };
 use nn::nalgebra::{Vector2, Vector3};
@@ -64,6 +65,14 @@ fn file(tensors: &[Tensor]) -> Vec<u8> {
         bytes.extend_from_slice(data);
     }
     bytes
+}
+
+/// A file of `header` followed by `data` zero bytes.
+fn with_header(header: &str, data: usize) -> Vec<u8> {
+    let mut b = (header.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(header.as_bytes());
+    b.extend(std::iter::repeat_n(0u8, data));
+    b
 }
 
 fn f32s(values: &[f32]) -> Vec<u8> {
@@ -162,7 +171,7 @@ fn params<P: Params<T>, T: nn::Scalar>(net: &P) -> Vec<T> {
 
 #[test]
 fn loads_row_major_out_by_in_weights() {
-    let net: Small<f32> = from_safetensors_bytes(&file(&small_tensors())).unwrap();
+    let net: Box<Small<f32>> = from_safetensors_bytes(&file(&small_tensors())).unwrap();
     assert_eq!(
         net.hidden.weight,
         nn::nalgebra::Matrix3x2::new(1., 2., 3., 4., 5., 6.)
@@ -176,8 +185,8 @@ fn loads_row_major_out_by_in_weights() {
 
 #[test]
 fn saves_row_major_out_by_in_weights() {
-    let net: Small<f32> = from_safetensors_bytes(&file(&small_tensors())).unwrap();
-    let bytes = to_safetensors_bytes(&net).unwrap();
+    let net: Box<Small<f32>> = from_safetensors_bytes(&file(&small_tensors())).unwrap();
+    let bytes = to_safetensors_bytes(&*net).unwrap();
     for (name, dtype, shape, data) in small_tensors() {
         assert_eq!(
             tensor_in(&bytes, name),
@@ -203,8 +212,9 @@ fn saves_row_major_out_by_in_weights() {
 #[test]
 fn round_trips_bit_for_bit() {
     let net = mnist::<f32>(1);
-    let back: Mnist<f32> = from_safetensors_bytes(&to_safetensors_bytes(&net).unwrap()).unwrap();
-    let (a, b) = (params(&net), params(&back));
+    let back: Box<Mnist<f32>> =
+        from_safetensors_bytes(&to_safetensors_bytes(&net).unwrap()).unwrap();
+    let (a, b) = (params(&net), params(&*back));
     assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
 
     let net = mnist::<f64>(2);
@@ -215,8 +225,8 @@ fn round_trips_bit_for_bit() {
         fs::metadata(&path).unwrap().len(),
         fs::read(&path).unwrap().len() as u64
     );
-    let back: Mnist<f64> = load_safetensors(&path).unwrap();
-    let (a, b) = (params(&net), params(&back));
+    let back: Box<Mnist<f64>> = load_safetensors(&path).unwrap();
+    let (a, b) = (params(&net), params(&*back));
     assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
     let x = nn::nalgebra::SVector::<f64, 784>::from_fn(|i, _| (i % 7) as f64 / 7.0);
     assert_eq!(net.forward(&x), back.forward(&x));
@@ -235,7 +245,7 @@ fn ignores_metadata_and_tensor_order() {
     let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
     bytes.splice(9..9, meta.iter().copied());
     bytes[..8].copy_from_slice(&((n + meta.len()) as u64).to_le_bytes());
-    let net: Small<f32> = from_safetensors_bytes(&bytes).unwrap();
+    let net: Box<Small<f32>> = from_safetensors_bytes(&bytes).unwrap();
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
 }
 
@@ -345,7 +355,7 @@ fn dtype_mismatch_is_an_error_both_ways() {
         "tensor `hidden.weight`: dtype F64: expected F32 (dtypes are never converted)"
     );
     // The same file is fine for the f64 network ...
-    let net: Small<f64> = from_safetensors_bytes(&f64_file).unwrap();
+    let net: Box<Small<f64>> = from_safetensors_bytes(&f64_file).unwrap();
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
     // ... which does not take the F32 file.
     let err = from_safetensors_bytes::<Small<f64>, _>(&file(&small_tensors())).unwrap_err();
@@ -488,24 +498,19 @@ fn every_truncation_is_a_truncated_error() {
 #[test]
 fn corrupt_files_are_corrupt_errors() {
     let good = file(&small_tensors());
-    let with_header = |header: &str, data: usize| {
-        let mut b = (header.len() as u64).to_le_bytes().to_vec();
-        b.extend_from_slice(header.as_bytes());
-        b.extend(std::iter::repeat_n(0u8, data));
-        b
-    };
     let mut trailing = good.clone();
     trailing.push(0);
+    let trailing_message = format!(
+        "the file is {} bytes, but its last tensor ends at byte {}",
+        good.len() + 1,
+        good.len()
+    );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (
-            "trailing byte",
-            trailing,
-            "but its last tensor ends at byte",
-        ),
+        ("trailing byte", trailing, &trailing_message),
         (
             "not JSON",
             with_header("{not json}", 0),
-            "not a valid safetensors file",
+            "the header is not valid JSON: key must be a string at line 1 column 2",
         ),
         (
             "JSON array",
@@ -523,7 +528,7 @@ fn corrupt_files_are_corrupt_errors() {
                 r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#,
                 6,
             ),
-            "invalid offset",
+            "tensor `b`: data begins at offset 2; expected 4, where the data before it ends",
         ),
         (
             "shape and offsets disagree",
@@ -531,7 +536,7 @@ fn corrupt_files_are_corrupt_errors() {
                 r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#,
                 4,
             ),
-            "invalid shape, data type, or offset",
+            "tensor `a`: data offsets [0, 4] span 4 bytes, but shape [2] of F32 is 8 bytes",
         ),
         (
             "unknown dtype",
@@ -539,7 +544,7 @@ fn corrupt_files_are_corrupt_errors() {
                 r#"{"a":{"dtype":"F31","shape":[1],"data_offsets":[0,4]}}"#,
                 4,
             ),
-            "invalid JSON",
+            "tensor `a`: unknown dtype `F31`; expected one of `BOOL`, `F4`,",
         ),
     ];
     for (what, bytes, message) in cases {
@@ -555,6 +560,80 @@ fn corrupt_files_are_corrupt_errors() {
         );
         assert!(text.contains(message), "{what}: {text}");
     }
+}
+
+/// A file of nine U8 tensors whose offsets each fit in a `u64` (every tensor
+/// is under 2^61 bytes) and chain up to `u64::MAX`: the data would end past
+/// the largest possible file. Added up unchecked, `8 + header + u64::MAX`
+/// wraps around to a few bytes less than the file's length.
+fn overflowing_offsets() -> Vec<u8> {
+    let size = u64::MAX / 9;
+    let entries: Vec<String> = (0..9)
+        .map(|i| {
+            let (begin, end) = (i * size, if i == 8 { u64::MAX } else { (i + 1) * size });
+            format!(
+                r#""t{i}":{{"dtype":"U8","shape":[{}],"data_offsets":[{begin},{end}]}}"#,
+                end - begin
+            )
+        })
+        .collect();
+    with_header(&format!("{{{}}}", entries.join(",")), 8)
+}
+
+#[test]
+fn offsets_that_add_up_past_u64_are_a_corrupt_error() {
+    let bytes = overflowing_offsets();
+    let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
+    assert!(
+        matches!(err, WeightsError::Corrupt { path: None, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "not a valid safetensors file: tensor `t8`: data ends at offset {} of a data section \
+             that begins at byte {}, past the largest possible file size ({} bytes); expected offsets \
+             within the file",
+            u64::MAX,
+            bytes.len() - 8,
+            u64::MAX
+        )
+    );
+    // From a file, through the same check.
+    let dir = temp_dir("overflow");
+    let path = dir.join("overflow.safetensors");
+    fs::write(&path, &bytes).unwrap();
+    let err = load_safetensors::<Small<f32>, _>(&path).unwrap_err();
+    assert!(
+        matches!(&err, WeightsError::Corrupt { path: Some(p), reason } if p == &path && reason.contains("`t8`")),
+        "{err:?}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+nn::network! {
+    /// One layer with a bias of two: the shape of the second `out.bias` below.
+    pub struct Pair { input: 1, out: dense(2) }
+}
+
+#[test]
+fn a_tensor_named_twice_is_an_error_naming_it() {
+    // Both entries of `out.bias` cover the same 8 bytes, so either could be
+    // read; a reader that keeps one entry per name loads the last, silently.
+    let header = concat!(
+        r#"{"out.weight":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]},"#,
+        r#""out.bias":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},"#,
+        r#""out.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#
+    );
+    let err = from_safetensors_bytes::<Pair<f32>, _>(&with_header(header, 16)).unwrap_err();
+    assert!(
+        matches!(&err, WeightsError::Duplicate { path: None, name } if name == "out.bias"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "not a valid safetensors file: `out.bias` appears twice in the header; expected each name once"
+    );
 }
 
 #[test]
@@ -617,7 +696,8 @@ fn mapping_renames_layers() {
         })
         .collect();
     let bytes = file(&renamed);
-    let net: Small<f32> = from_safetensors_bytes_mapped(&bytes, &[("model.0", "hidden")]).unwrap();
+    let net: Box<Small<f32>> =
+        from_safetensors_bytes_mapped(&bytes, &[("model.0", "hidden")]).unwrap();
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
 
     let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
@@ -681,6 +761,81 @@ fn bad_mappings_are_rejected() {
     );
 }
 
+// --- large networks ---------------------------------------------------------------
+
+nn::network! {
+    /// One 1024 × 1024 layer: 4 MiB of f32 weights, twice a spawned thread's
+    /// default stack.
+    pub struct Wide { input: 1024, out: dense(1024) }
+}
+
+/// Saving and every way of loading work on a thread with a 2 MiB stack (what
+/// `std::thread::spawn` gives): no copy of the network passes through it.
+#[test]
+fn a_4_mib_layer_saves_and_loads_on_a_2_mib_thread() {
+    let dir = temp_dir("wide");
+    let path = dir.join("wide.safetensors");
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let net = Wide::<f32>::init_boxed(5);
+            save_safetensors(&*net, &path).unwrap();
+            // (`==`, not assert_eq!: a failure would print 4 MiB of numbers)
+            let back: Box<Wide<f32>> = load_safetensors(&path).unwrap();
+            assert!(back.out.weight == net.out.weight && back.out.bias == net.out.bias);
+            let bytes = fs::read(&path).unwrap();
+            let back = from_safetensors_bytes::<Wide<f32>, _>(&bytes).unwrap();
+            assert!(back.out.weight == net.out.weight);
+            let back = load_safetensors_mapped::<Wide<f32>, _>(&path, &[("out", "out")]).unwrap();
+            assert!(back.out.weight == net.out.weight);
+            let mut into = Wide::<f32>::zeros_boxed();
+            load_safetensors_into(&mut *into, &path, &[]).unwrap();
+            assert!(into.out.weight == net.out.weight);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn loading_into_a_network_changes_nothing_when_the_file_is_rejected() {
+    let mut net = Small::<f32>::init(7);
+    let before = params(&net);
+    // Every tensor but the last one is fine: a loader that wrote as it
+    // checked would have overwritten the others.
+    let bad_bias = ("out.bias", "F32", &[1usize][..], f32s(&[f32::NAN]));
+    let err = from_safetensors_bytes_into(&mut net, &small_with("out.bias", Some(bad_bias)), &[])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WeightsError::NonFinite {
+                tensor: "out.bias",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let extra = ("extra.weight", "F32", &[1usize][..], f32s(&[0.0]));
+    let err = from_safetensors_bytes_into(&mut net, &small_with("", Some(extra)), &[]).unwrap_err();
+    assert!(matches!(err, WeightsError::Unexpected { .. }), "{err:?}");
+    assert_eq!(params(&net), before);
+
+    from_safetensors_bytes_into(&mut net, &file(&small_tensors()), &[]).unwrap();
+    assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
+    let dir = temp_dir("into");
+    let path = dir.join("net.safetensors");
+    fs::write(&path, small_with("out.bias", None)).unwrap();
+    let err = load_safetensors_into(&mut net, &path, &[]).unwrap_err();
+    assert!(
+        matches!(&err, WeightsError::Missing { path: Some(p), .. } if p == &path),
+        "{err:?}"
+    );
+    assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
+    fs::remove_dir_all(dir).unwrap();
+}
+
 // --- atomic saving ---------------------------------------------------------------
 
 #[test]
@@ -692,8 +847,8 @@ fn save_replaces_the_old_file_and_keeps_its_permissions() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
     let newer = Small::<f32>::init(2);
     save_safetensors(&newer, &path).unwrap();
-    let back: Small<f32> = load_safetensors(&path).unwrap();
-    assert_eq!(params(&back), params(&newer));
+    let back: Box<Small<f32>> = load_safetensors(&path).unwrap();
+    assert_eq!(params(&*back), params(&newer));
     assert_eq!(
         fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o640
@@ -813,7 +968,81 @@ fn failed_write_leaves_the_previous_file_intact() {
         ["net.safetensors"],
         "no temporary file is left"
     );
-    let back: Mnist<f64> = load_safetensors(&path).unwrap();
-    assert_eq!(params(&back), params(&old));
+    let back: Box<Mnist<f64>> = load_safetensors(&path).unwrap();
+    assert_eq!(params(&*back), params(&old));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn saves_under_the_longest_file_name_the_folder_allows() {
+    let dir = temp_dir("long-name");
+    let name = format!("{}.safetensors", "n".repeat(255 - ".safetensors".len()));
+    assert_eq!(name.len(), 255, "NAME_MAX on Linux file systems");
+    let path = dir.join(&name);
+    fs::write(&path, b"old").unwrap();
+    let net = Small::<f32>::init(1);
+    save_safetensors(&net, &path).unwrap();
+    let back: Box<Small<f32>> = load_safetensors(&path).unwrap();
+    assert_eq!(params(&*back), params(&net));
+    assert_eq!(entries(&dir), [name]);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// Set by `a_killed_save_leaves_one_recognizable_temporary_file` for the copy
+/// of itself that is killed while it writes.
+const KILLED_CHILD: &str = "NN_WEIGHTS_SAVE_KILLED";
+
+/// A process killed while it saves cannot remove its temporary file; what it
+/// leaves must match the pattern `save_safetensors` documents, so that it
+/// can be found and deleted. The child is killed by SIGXFSZ, the signal a
+/// write past the file-size limit raises.
+#[test]
+fn a_killed_save_leaves_one_recognizable_temporary_file() {
+    if let Some(path) = std::env::var_os(KILLED_CHILD) {
+        let _ = save_safetensors(&mnist::<f64>(4), &path);
+        println!("child: the save returned instead of being killed");
+        return;
+    }
+    let dir = temp_dir("killed");
+    let path = dir.join("net.safetensors");
+    save_safetensors(&Small::<f32>::init(1), &path).unwrap();
+    let before = fs::read(&path).unwrap();
+
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -c 0 && ulimit -f 8 && exec "$0" "$@""#)
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_killed_save_leaves_one_recognizable_temporary_file",
+            "--nocapture",
+        ])
+        .env(KILLED_CHILD, &path)
+        .output()
+        .unwrap();
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            out.status.signal(),
+            Some(25),
+            "the child is killed by SIGXFSZ: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(fs::read(&path).unwrap(), before, "the old file is intact");
+    let names = entries(&dir);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[1], "net.safetensors");
+    let temp = &names[0];
+    // `.nn-save-XXXXXX.tmp`, with six random letters or digits.
+    let random = temp
+        .strip_prefix(".nn-save-")
+        .and_then(|t| t.strip_suffix(".tmp"))
+        .unwrap_or_else(|| panic!("{temp} does not match `.nn-save-*.tmp`"));
+    assert!(
+        random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{temp}"
+    );
     fs::remove_dir_all(dir).unwrap();
 }

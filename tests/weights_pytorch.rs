@@ -73,7 +73,7 @@ fn outputs() -> Outputs {
     }
 }
 
-fn load() -> Mnist<f32> {
+fn load() -> Box<Mnist<f32>> {
     load_safetensors_mapped(fixture("mnist_mlp.safetensors"), PYTORCH_LAYERS).unwrap()
 }
 

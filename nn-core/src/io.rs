@@ -8,16 +8,30 @@
 //! networks and `F64` for `f64` ones.
 //!
 //! ```
-//! use nn_core::io::{from_safetensors_bytes, to_safetensors_bytes};
+//! use nn::io::{from_safetensors_bytes, to_safetensors_bytes};
 //! nn::network! {
 //!     struct Mnist { input: 784, hidden1: dense(16, relu), hidden2: dense(16, relu), output: dense(10) }
 //! }
 //! let net = Mnist::<f32>::init(42);
 //! let bytes = to_safetensors_bytes(&net)?;
-//! let back: Mnist<f32> = from_safetensors_bytes(&bytes)?;
+//! let back: Box<Mnist<f32>> = from_safetensors_bytes(&bytes)?;
 //! assert_eq!(back.hidden1.weight, net.hidden1.weight);
-//! # Ok::<(), nn_core::io::WeightsError>(())
+//! # Ok::<(), nn::io::WeightsError>(())
 //! ```
+//!
+//! # Loading onto the heap
+//!
+//! A network is a plain struct of fixed-size arrays, so a big one does not
+//! fit on a thread's stack (the README's 784-256-128-10 network is 0.94 MB;
+//! a spawned thread has 2 MiB). The loaders therefore never build a network
+//! on the stack: [`load_safetensors`], [`load_safetensors_mapped`],
+//! [`from_safetensors_bytes`] and [`from_safetensors_bytes_mapped`] return a
+//! `Box<Net>`, zeroed on the heap and filled in place, and
+//! [`load_safetensors_into`] and [`from_safetensors_bytes_into`] fill a
+//! network you already have (say, one from `Net::zeros_boxed()`), leaving it
+//! unchanged if the file is rejected. Every network that `Net::init_boxed`
+//! can make loads, on any thread. A small network can be moved out of its box
+//! with `*`.
 //!
 //! # Policies
 //!
@@ -25,6 +39,12 @@
 //! describes, or a [`WeightsError`] that names the tensor and says what is
 //! wrong with it.
 //!
+//! - **Format**: the bytes are checked by [`nn_format::parse`], the reader
+//!   that `#[weights("PATH")]` uses at compile time too: header bounds, JSON,
+//!   each tensor named once ([`WeightsError::Duplicate`]), known dtypes, and
+//!   offsets that match the shapes, follow one another from 0 and end exactly
+//!   at the end of the file, all with checked arithmetic
+//!   ([`WeightsError::Truncated`], [`WeightsError::Corrupt`]).
 //! - **Dtype**: a tensor must have the network's dtype ([`Scalar::DTYPE`]).
 //!   An `F64` file does not load into an `f32` network, nor an `F32` file into
 //!   an `f64` one ([`WeightsError::Dtype`]): values are never converted
@@ -44,30 +64,35 @@
 //!   file whose layers have other names, such as the `0`, `2`, `4` of a
 //!   PyTorch `nn.Sequential`.
 //!
-//! Saving is atomic: [`save_safetensors`] writes a temporary file in the
-//! target's folder, flushes it to disk, and renames it over the target. A
-//! save that fails at any step leaves the previous file as it was.
+//! Saving is atomic: [`save_safetensors`] writes a temporary file named
+//! `.nn-save-XXXXXX.tmp` (six random letters and digits) in the target's
+//! folder, flushes it to disk, and renames it over the target. A save that
+//! fails at any step before the rename leaves the previous file as it was
+//! and removes its temporary file. A process killed during a save cannot
+//! remove it: files matching `.nn-save-*.tmp` can be deleted whenever no save
+//! into that folder is running.
 //!
 //! This module needs the `std` feature (it reads and writes files).
 //!
 //! [safetensors]: https://huggingface.co/docs/safetensors
 
 use crate::{Params, Scalar, TensorInfo};
-use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, View};
+use nn_format::FormatError;
+use safetensors::tensor::{Dtype, View};
 use std::borrow::Cow;
 use std::fmt;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Bytes of the little-endian `u64` header length that starts every file.
-const LEN_BYTES: usize = 8;
-/// The safetensors crate refuses headers larger than this; a file that
-/// announces more is not a safetensors file (or a damaged one).
-const MAX_HEADER: u64 = 100_000_000;
 /// How many of the file's tensor names a [`WeightsError::Missing`] message lists.
 const NAMES_SHOWN: usize = 8;
+/// The temporary file of a save is `.nn-save-XXXXXX.tmp`: hidden, one
+/// pattern for every target, and 19 bytes whatever the target's name, so a
+/// target of the longest name the folder allows can still be saved.
+const TEMP_PREFIX: &str = ".nn-save-";
+/// See [`TEMP_PREFIX`].
+const TEMP_SUFFIX: &str = ".tmp";
 
 /// Why a weight file could not be saved or loaded.
 ///
@@ -78,27 +103,46 @@ const NAMES_SHOWN: usize = 8;
 /// only when loading with a layer mapping.
 ///
 /// ```
-/// use nn_core::io::{from_safetensors_bytes, WeightsError};
+/// use nn::io::{from_safetensors_bytes, WeightsError};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let err = from_safetensors_bytes::<Tiny<f32>, _>(b"{}").unwrap_err();
 /// assert!(matches!(err, WeightsError::Truncated { .. }));
 /// assert_eq!(err.to_string(), "truncated header length: expected 8 bytes, found 2");
 /// ```
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WeightsError {
     /// The file, its folder or a temporary file beside it could not be read,
-    /// written, synced or renamed.
+    /// written, synced or renamed; a previous file at `path` is as it was.
+    #[error("{}: cannot {action}: {source}", path.display())]
     Io {
         /// The file being loaded or saved.
         path: PathBuf,
         /// What failed: `"read"`, `"create a temporary file for"`, `"write"`,
-        /// `"replace"`, ...
+        /// `"sync"`, `"replace"`.
         action: &'static str,
         /// What the operating system said.
         source: io::Error,
     },
+    /// The save replaced the file, but the folder holding it could not be
+    /// flushed to disk afterwards: the new file is in place and readable,
+    /// but a crash (power loss, kernel panic) before the system flushes the
+    /// folder by itself may bring the previous file back.
+    #[error(
+        "{}: the new file is in place, but its folder could not be synced, so a crash may still undo the save: {source}",
+        path.display()
+    )]
+    NotDurable {
+        /// The file saved.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
     /// The file ends before its header or the tensor data its header announces.
+    #[error(
+        "{}truncated {part}: expected {expected} bytes, found {found}",
+        At(path)
+    )]
     Truncated {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
@@ -109,15 +153,35 @@ pub enum WeightsError {
         /// The file size, in bytes.
         found: u64,
     },
+    /// The header names a tensor twice, so which entry is meant cannot be
+    /// told.
+    #[error(
+        "{}not a valid safetensors file: `{name}` appears twice in the header; expected each name once",
+        At(path)
+    )]
+    Duplicate {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The name given twice.
+        name: String,
+    },
     /// The bytes are not a valid safetensors file: the header is not JSON,
-    /// the offsets overlap, there are bytes after the last tensor, ...
+    /// an entry's offsets do not match its shape, tensors overlap, there are
+    /// bytes after the last tensor, the offsets end past any possible file, ...
+    #[error("{}not a valid safetensors file: {reason}", At(path))]
     Corrupt {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
-        /// What is wrong, as the safetensors parser or this module saw it.
+        /// What is wrong, naming the tensor if it is about one.
         reason: String,
     },
     /// A tensor of the network is not in the file.
+    #[error(
+        "{}missing {}: {}",
+        At(path),
+        TensorName(name, tensor),
+        Available(available)
+    )]
     Missing {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
@@ -129,6 +193,10 @@ pub enum WeightsError {
         available: Vec<String>,
     },
     /// The file has a tensor that the network does not read.
+    #[error(
+        "{}unexpected tensor `{name}`: expected only the network's tensors (a file with extra tensors is rejected)",
+        At(path)
+    )]
     Unexpected {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
@@ -136,6 +204,11 @@ pub enum WeightsError {
         name: String,
     },
     /// A tensor has the wrong shape.
+    #[error(
+        "{}{}: shape {found:?}: expected {expected:?}",
+        At(path),
+        TensorName(name, tensor)
+    )]
     Shape {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
@@ -149,6 +222,11 @@ pub enum WeightsError {
         found: Vec<usize>,
     },
     /// A tensor's dtype is not the network's ([`Scalar::DTYPE`]).
+    #[error(
+        "{}{}: dtype {found}: expected {expected} (dtypes are never converted)",
+        At(path),
+        TensorName(name, tensor)
+    )]
     Dtype {
         /// The file, if the bytes came from one.
         path: Option<PathBuf>,
@@ -163,6 +241,11 @@ pub enum WeightsError {
     },
     /// A tensor holds a NaN or an infinity, in the file being loaded or in
     /// the network being saved.
+    #[error(
+        "{}{}: non-finite value {value} at {index:?}: weight files hold finite values only",
+        At(path),
+        TensorName(name, tensor)
+    )]
     NonFinite {
         /// The file being loaded or saved, if any.
         path: Option<PathBuf>,
@@ -176,8 +259,10 @@ pub enum WeightsError {
         /// The value.
         value: f64,
     },
-    /// A layer mapping given to [`load_safetensors_mapped`] or
-    /// [`from_safetensors_bytes_mapped`] is unusable.
+    /// A layer mapping given to [`load_safetensors_mapped`],
+    /// [`load_safetensors_into`] or their `from_safetensors_bytes` twins is
+    /// unusable.
+    #[error("bad layer mapping `{file}` -> `{layer}`: {reason}")]
     Mapping {
         /// The pair's name in the file.
         file: String,
@@ -192,7 +277,7 @@ impl WeightsError {
     /// The file this error is about, if the bytes came from a file.
     ///
     /// ```
-    /// use nn_core::io::load_safetensors;
+    /// use nn::io::load_safetensors;
     /// use std::path::Path;
     /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
     /// let err = load_safetensors::<Tiny<f32>, _>("no/such/net.safetensors").unwrap_err();
@@ -200,8 +285,9 @@ impl WeightsError {
     /// ```
     pub fn path(&self) -> Option<&Path> {
         match self {
-            Self::Io { path, .. } => Some(path),
+            Self::Io { path, .. } | Self::NotDurable { path, .. } => Some(path),
             Self::Truncated { path, .. }
+            | Self::Duplicate { path, .. }
             | Self::Corrupt { path, .. }
             | Self::Missing { path, .. }
             | Self::Unexpected { path, .. }
@@ -216,6 +302,7 @@ impl WeightsError {
     fn in_file(mut self, file: &Path) -> Self {
         match &mut self {
             Self::Truncated { path, .. }
+            | Self::Duplicate { path, .. }
             | Self::Corrupt { path, .. }
             | Self::Missing { path, .. }
             | Self::Unexpected { path, .. }
@@ -224,9 +311,44 @@ impl WeightsError {
             | Self::NonFinite { path, .. } => {
                 path.get_or_insert_with(|| file.to_path_buf());
             }
-            Self::Io { .. } | Self::Mapping { .. } => {}
+            Self::Io { .. } | Self::NotDurable { .. } | Self::Mapping { .. } => {}
         }
         self
+    }
+}
+
+impl WeightsError {
+    /// The loader's error for a file that `nn_format` rejects.
+    fn format(e: FormatError) -> Self {
+        match e {
+            FormatError::Truncated {
+                part,
+                expected,
+                found,
+            } => Self::Truncated {
+                path: None,
+                part: part.as_str(),
+                expected,
+                found,
+            },
+            FormatError::Duplicate { name } => Self::Duplicate { path: None, name },
+            e => Self::Corrupt {
+                path: None,
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// `path: ` before a message about a file's content, or nothing.
+struct At<'a>(&'a Option<PathBuf>);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(path) => write!(f, "{}: ", path.display()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -243,100 +365,23 @@ impl fmt::Display for TensorName<'_> {
     }
 }
 
-impl fmt::Display for WeightsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(path) = self.path().filter(|_| !matches!(self, Self::Io { .. })) {
-            write!(f, "{}: ", path.display())?;
-        }
-        match self {
-            Self::Io {
-                path,
-                action,
-                source,
-            } => write!(f, "{}: cannot {action}: {source}", path.display()),
-            Self::Truncated {
-                part,
-                expected,
-                found,
-                ..
-            } => write!(
-                f,
-                "truncated {part}: expected {expected} bytes, found {found}"
-            ),
-            Self::Corrupt { reason, .. } => write!(f, "not a valid safetensors file: {reason}"),
-            Self::Missing {
-                name,
-                tensor,
-                available,
-                ..
-            } => {
-                write!(f, "missing {}: ", TensorName(name, tensor))?;
-                if available.is_empty() {
-                    return f.write_str("the file has no tensors");
-                }
-                f.write_str("the file has ")?;
-                for (i, n) in available.iter().take(NAMES_SHOWN).enumerate() {
-                    let sep = if i == 0 { "" } else { ", " };
-                    write!(f, "{sep}`{n}`")?;
-                }
-                if available.len() > NAMES_SHOWN {
-                    write!(f, " and {} more", available.len() - NAMES_SHOWN)?;
-                }
-                Ok(())
-            }
-            Self::Unexpected { name, .. } => write!(
-                f,
-                "unexpected tensor `{name}`: expected only the network's tensors \
-                 (a file with extra tensors is rejected)"
-            ),
-            Self::Shape {
-                name,
-                tensor,
-                expected,
-                found,
-                ..
-            } => write!(
-                f,
-                "{}: shape {found:?}: expected {expected:?}",
-                TensorName(name, tensor)
-            ),
-            Self::Dtype {
-                name,
-                tensor,
-                expected,
-                found,
-                ..
-            } => write!(
-                f,
-                "{}: dtype {found}: expected {expected} (dtypes are never converted)",
-                TensorName(name, tensor)
-            ),
-            Self::NonFinite {
-                name,
-                tensor,
-                index,
-                value,
-                ..
-            } => write!(
-                f,
-                "{}: non-finite value {value} at {index:?}: weight files hold finite values only",
-                TensorName(name, tensor)
-            ),
-            Self::Mapping {
-                file,
-                layer,
-                reason,
-            } => write!(f, "bad layer mapping `{file}` -> `{layer}`: {reason}"),
-        }
-    }
-}
+/// `the file has `a`, `b`` (at most [`NAMES_SHOWN`] names), or `the file has no tensors`.
+struct Available<'a>(&'a [String]);
 
-impl std::error::Error for WeightsError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Io { source, .. } => Some(source),
-            _ => None,
+impl fmt::Display for Available<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("the file has no tensors");
         }
+        f.write_str("the file has ")?;
+        for (i, n) in self.0.iter().take(NAMES_SHOWN).enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}`{n}`")?;
+        }
+        if self.0.len() > NAMES_SHOWN {
+            write!(f, " and {} more", self.0.len() - NAMES_SHOWN)?;
+        }
+        Ok(())
     }
 }
 
@@ -353,7 +398,7 @@ impl std::error::Error for WeightsError {
 /// implementations `network!` generates never are.
 ///
 /// ```
-/// use nn_core::io::to_safetensors_bytes;
+/// use nn::io::to_safetensors_bytes;
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let bytes = to_safetensors_bytes(&Tiny::<f64>::init(1))?;
 /// // 8 bytes of header length, the JSON header, then 3 f64 values.
@@ -373,31 +418,42 @@ pub fn to_safetensors_bytes<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<u8>,
 /// Saves the network to a safetensors file at `path`, atomically.
 ///
 /// The file is what [`to_safetensors_bytes`] gives. It is first written to a
-/// temporary file in the same folder, flushed to disk (`fsync`), and then
-/// renamed over `path`, which replaces an existing file in one step; on Unix
-/// the folder is flushed too, so the rename survives a crash. If any step
-/// fails, the temporary file is removed and a previous file at `path` is left
-/// as it was. A new file gets the permissions of the file it replaces. If
-/// `path` is a symbolic link, the link is replaced, not its target.
+/// temporary file `.nn-save-XXXXXX.tmp` in the same folder, flushed to disk
+/// (`fsync`), and then renamed over `path`, which replaces an existing file
+/// in one step; on Unix the folder is flushed too, so the rename survives a
+/// crash. A new file gets the permissions of the file it replaces (or, if
+/// there is none, those of a file the process creates: `0o666` less the
+/// umask). If `path` is a symbolic link, the link is replaced, not its
+/// target.
 ///
-/// Fails with [`WeightsError::Io`] naming `path` and the step that failed, or
-/// with [`WeightsError::NonFinite`] (before touching the disk) if a parameter
-/// is NaN or infinite.
+/// Errors:
+/// - [`WeightsError::NonFinite`], before touching the disk, if a parameter
+///   is NaN or infinite;
+/// - [`WeightsError::Io`] naming `path` and the step that failed, if
+///   creating, writing, syncing or renaming the temporary file fails: the
+///   temporary file is removed and a previous file at `path` is as it was;
+/// - [`WeightsError::NotDurable`] if the rename succeeded but flushing the
+///   folder failed: the new file is in place, but a crash could still undo
+///   the save.
+///
+/// A process killed during a save leaves its temporary file behind; files
+/// matching `.nn-save-*.tmp` can be deleted whenever no save into that
+/// folder is running.
 ///
 /// # Panics
 ///
 /// Like [`to_safetensors_bytes`].
 ///
 /// ```
-/// use nn_core::io::{load_safetensors, save_safetensors};
+/// use nn::io::{load_safetensors, save_safetensors};
 /// nn::network! { struct Tiny { input: 2, out: dense(1, sigmoid) } }
 /// let path = std::env::temp_dir().join(format!("nn-doc-save-{}.safetensors", std::process::id()));
 /// let net = Tiny::<f32>::init(3);
 /// save_safetensors(&net, &path)?;
-/// let back: Tiny<f32> = load_safetensors(&path)?;
+/// let back = load_safetensors::<Tiny<f32>, _>(&path)?;
 /// assert_eq!(back.out.weight, net.out.weight);
 /// # std::fs::remove_file(&path).unwrap();
-/// # Ok::<(), nn_core::io::WeightsError>(())
+/// # Ok::<(), nn::io::WeightsError>(())
 /// ```
 pub fn save_safetensors<P: Params<T>, T: Scalar>(
     net: &P,
@@ -405,41 +461,51 @@ pub fn save_safetensors<P: Params<T>, T: Scalar>(
 ) -> Result<(), WeightsError> {
     let path = path.as_ref();
     let bytes = to_safetensors_bytes(net).map_err(|e| e.in_file(path))?;
-    write_atomic(path, &bytes)
+    write_atomic(path, &bytes, sync_folder)
 }
 
 /// A network from the bytes of a safetensors file, as [`load_safetensors`]
-/// reads it.
+/// reads it, built on the heap.
 ///
 /// ```
-/// use nn_core::io::{from_safetensors_bytes, to_safetensors_bytes, WeightsError};
+/// use nn::io::{from_safetensors_bytes, to_safetensors_bytes, WeightsError};
 /// nn::network! { struct Small { input: 2, out: dense(1) } }
 /// nn::network! { struct Wide { input: 3, out: dense(1) } }
 /// let bytes = to_safetensors_bytes(&Wide::<f32>::init(1))?;
 /// let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
 /// assert!(matches!(err, WeightsError::Shape { ref found, .. } if found == &[1, 3]));
 /// assert_eq!(err.to_string(), "tensor `out.weight`: shape [1, 3]: expected [1, 2]");
+/// // A small network can leave its box.
+/// let wide: Wide<f32> = *from_safetensors_bytes(&bytes)?;
+/// assert_eq!(wide.out.weight, Wide::<f32>::init(1).out.weight);
 /// # Ok::<(), WeightsError>(())
 /// ```
-pub fn from_safetensors_bytes<P: Params<T>, T: Scalar>(bytes: &[u8]) -> Result<P, WeightsError> {
-    decode(bytes, &[])
+pub fn from_safetensors_bytes<P: Params<T>, T: Scalar>(
+    bytes: &[u8],
+) -> Result<Box<P>, WeightsError> {
+    from_safetensors_bytes_mapped(bytes, &[])
 }
 
 /// Loads a network from a safetensors file that uses the network's own
-/// tensor names, `<layer>.weight` and `<layer>.bias`.
+/// tensor names, `<layer>.weight` and `<layer>.bias`, onto the heap.
 ///
 /// Every tensor of the network must be in the file, with shape `[out, in]`
 /// or `[out]` and the network's dtype, and hold finite values; the file must
 /// hold no other tensor (see the [module docs](self) for why). Each failure
 /// is a [`WeightsError`] naming the file and the tensor.
 ///
+/// The network is zeroed on the heap and filled there: it never passes
+/// through the stack, so any network `Net::init_boxed` can make loads, on
+/// any thread.
+///
 /// ```
-/// use nn_core::io::{load_safetensors, save_safetensors, WeightsError};
+/// use nn::io::{load_safetensors, save_safetensors, WeightsError};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let path = std::env::temp_dir().join(format!("nn-doc-load-{}.safetensors", std::process::id()));
 /// save_safetensors(&Tiny::<f64>::init(5), &path)?;
 /// // The file is F64: it loads into the f64 network only.
-/// assert!(load_safetensors::<Tiny<f64>, _>(&path).is_ok());
+/// let net: Box<Tiny<f64>> = load_safetensors(&path)?;
+/// assert_eq!(net.out.bias, Tiny::<f64>::init(5).out.bias);
 /// let err = load_safetensors::<Tiny<f32>, _>(&path).unwrap_err();
 /// assert!(matches!(err, WeightsError::Dtype { expected: "F32", ref found, .. } if found == "F64"));
 /// # std::fs::remove_file(&path).unwrap();
@@ -447,32 +513,34 @@ pub fn from_safetensors_bytes<P: Params<T>, T: Scalar>(bytes: &[u8]) -> Result<P
 /// ```
 pub fn load_safetensors<P: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
-) -> Result<P, WeightsError> {
+) -> Result<Box<P>, WeightsError> {
     load_safetensors_mapped(path, &[])
 }
 
 /// A network from the bytes of a safetensors file whose layers have other
-/// names, as [`load_safetensors_mapped`] reads it.
+/// names, as [`load_safetensors_mapped`] reads it, built on the heap.
 ///
 /// ```
-/// use nn_core::io::{from_safetensors_bytes, from_safetensors_bytes_mapped, to_safetensors_bytes};
+/// use nn::io::{from_safetensors_bytes, from_safetensors_bytes_mapped, to_safetensors_bytes};
 /// nn::network! { struct A { input: 2, first: dense(3, relu), second: dense(1) } }
 /// nn::network! { struct B { input: 2, l1: dense(3, relu), l2: dense(1) } }
 /// let bytes = to_safetensors_bytes(&A::<f32>::init(9))?;
 /// assert!(from_safetensors_bytes::<B<f32>, _>(&bytes).is_err());
-/// let b: B<f32> = from_safetensors_bytes_mapped(&bytes, &[("first", "l1"), ("second", "l2")])?;
+/// let b: Box<B<f32>> = from_safetensors_bytes_mapped(&bytes, &[("first", "l1"), ("second", "l2")])?;
 /// assert_eq!(b.l2.weight, A::<f32>::init(9).second.weight);
-/// # Ok::<(), nn_core::io::WeightsError>(())
+/// # Ok::<(), nn::io::WeightsError>(())
 /// ```
 pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
     bytes: &[u8],
     layers: &[(&str, &str)],
-) -> Result<P, WeightsError> {
-    decode(bytes, layers)
+) -> Result<Box<P>, WeightsError> {
+    let mut net = P::zeros_boxed();
+    from_safetensors_bytes_into(&mut *net, bytes, layers)?;
+    Ok(net)
 }
 
 /// Loads a network from a safetensors file whose layers have other names,
-/// such as one saved by PyTorch.
+/// such as one saved by PyTorch, onto the heap.
 ///
 /// `layers` holds pairs `(name in the file, layer of the network)`: the
 /// network's `<layer>.weight` and `<layer>.bias` are read from the file's
@@ -489,21 +557,21 @@ pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
 /// this crate), and the mapping to a `network!` spec is:
 ///
 /// ```
-/// use nn_core::io::load_safetensors_mapped;
+/// use nn::io::load_safetensors_mapped;
 /// nn::network! {
 ///     struct Mnist { input: 784, hidden1: dense(16, relu), hidden2: dense(16, relu), output: dense(10) }
 /// }
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pytorch/mnist_mlp.safetensors");
-/// let net: Mnist<f32> =
+/// let net: Box<Mnist<f32>> =
 ///     load_safetensors_mapped(path, &[("0", "hidden1"), ("2", "hidden2"), ("4", "output")])?;
 /// // Trained by PyTorch: it reads the first MNIST test image, a 7.
 /// let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist"));
-/// let test = nn_core::data::load_idx(
+/// let test = nn::data::load_idx(
 ///     &dir.join("t10k-images-idx3-ubyte.gz"),
 ///     &dir.join("t10k-labels-idx1-ubyte.gz"),
 ///     10,
 /// )?;
-/// let logits = net.forward(&nn_core::nalgebra::SVector::from_column_slice(test.input(0)));
+/// let logits = net.forward(&nn::nalgebra::SVector::from_column_slice(test.input(0)));
 /// assert_eq!((logits.argmax().0, test.label(0)), (7, 7));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -514,14 +582,81 @@ pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
 pub fn load_safetensors_mapped<P: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
     layers: &[(&str, &str)],
-) -> Result<P, WeightsError> {
+) -> Result<Box<P>, WeightsError> {
     let path = path.as_ref();
-    let bytes = fs::read(path).map_err(|source| WeightsError::Io {
+    let bytes = read(path)?;
+    from_safetensors_bytes_mapped(&bytes, layers).map_err(|e| e.in_file(path))
+}
+
+/// Loads a safetensors file into an existing network, in place: the
+/// network's tensors are overwritten with the file's, read as
+/// [`load_safetensors_mapped`] reads them (pass `&[]` for `layers` when the
+/// file uses the network's own names).
+///
+/// Nothing is written until the whole file has been checked: if it is
+/// rejected, `net` is left as it was.
+///
+/// ```
+/// use nn::io::{load_safetensors_into, save_safetensors};
+/// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+/// let path = std::env::temp_dir().join(format!("nn-doc-into-{}.safetensors", std::process::id()));
+/// save_safetensors(&Tiny::<f32>::init(4), &path)?;
+/// let mut net = Tiny::<f32>::zeros_boxed();
+/// load_safetensors_into(&mut *net, &path, &[])?;
+/// assert_eq!(net.out.weight, Tiny::<f32>::init(4).out.weight);
+/// // A rejected file changes nothing.
+/// assert!(load_safetensors_into(&mut *net, &path, &[("x", "nope")]).is_err());
+/// assert_eq!(net.out.weight, Tiny::<f32>::init(4).out.weight);
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), nn::io::WeightsError>(())
+/// ```
+pub fn load_safetensors_into<P: Params<T>, T: Scalar>(
+    net: &mut P,
+    path: impl AsRef<Path>,
+    layers: &[(&str, &str)],
+) -> Result<(), WeightsError> {
+    let path = path.as_ref();
+    let bytes = read(path)?;
+    from_safetensors_bytes_into(net, &bytes, layers).map_err(|e| e.in_file(path))
+}
+
+/// Reads the bytes of a safetensors file into an existing network, in
+/// place, as [`load_safetensors_into`] does; `net` is left as it was if the
+/// bytes are rejected.
+///
+/// ```
+/// use nn::io::{from_safetensors_bytes_into, to_safetensors_bytes};
+/// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+/// let bytes = to_safetensors_bytes(&Tiny::<f64>::init(8))?;
+/// let mut net = Tiny::<f64>::zeros();
+/// from_safetensors_bytes_into(&mut net, &bytes, &[])?;
+/// assert_eq!(net.out.bias, Tiny::<f64>::init(8).out.bias);
+/// # Ok::<(), nn::io::WeightsError>(())
+/// ```
+pub fn from_safetensors_bytes_into<P: Params<T>, T: Scalar>(
+    net: &mut P,
+    bytes: &[u8],
+    layers: &[(&str, &str)],
+) -> Result<(), WeightsError> {
+    let names = file_names::<P, T>(layers)?;
+    let file = nn_format::parse(bytes).map_err(WeightsError::format)?;
+    let tensors = check_tensors(&*net, &file, &names)?;
+    for ((info, slice), tensor) in P::TENSORS.iter().zip(net.tensors_mut()).zip(tensors) {
+        for (i, value) in values::<T>(tensor.data()).enumerate() {
+            // Exact: the dtype is T's; the value was checked to be finite.
+            slice[column_major_index(info.shape, i).0] = T::cast_f64(value);
+        }
+    }
+    Ok(())
+}
+
+/// The file at `path`, or an `Io` error naming it.
+fn read(path: &Path) -> Result<Vec<u8>, WeightsError> {
+    fs::read(path).map_err(|source| WeightsError::Io {
         path: path.to_path_buf(),
         action: "read",
         source,
-    })?;
-    decode(&bytes, layers).map_err(|e| e.in_file(path))
+    })
 }
 
 /// A tensor to write: what the safetensors crate needs of it.
@@ -656,196 +791,173 @@ fn file_names<P: Params<T>, T: Scalar>(
         .collect())
 }
 
-/// Parses `bytes` and reads every tensor of `P` from it.
-fn decode<P: Params<T>, T: Scalar>(
-    bytes: &[u8],
-    layers: &[(&str, &str)],
-) -> Result<P, WeightsError> {
-    let names = file_names::<P, T>(layers)?;
-    let file = parse(bytes)?;
-    let dtype = dtype_of::<T>();
+/// The values of a tensor of `T`'s dtype, widened to `f64` (exactly).
+fn values<T: Scalar>(data: &[u8]) -> impl Iterator<Item = f64> + '_ {
     let width = core::mem::size_of::<T>();
+    data.chunks_exact(width).map(move |b| match width {
+        4 => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        _ => f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+    })
+}
 
-    let mut net = P::zeros();
-    let mut slices = net.tensors_mut();
-    for (info, name) in P::TENSORS.iter().zip(&names) {
-        let slice = slices.next().unwrap_or(&mut []);
-        check_params_impl(info, slice.len());
-        let view = file.tensor(name).map_err(|_| {
-            let mut available: Vec<String> = file.names().into_iter().map(String::from).collect();
-            available.sort();
-            WeightsError::Missing {
+/// The file's tensor for each tensor of `P` (named `names`), after checking
+/// every rule of the [module docs](self): nothing is written to a network
+/// before the whole file has passed.
+fn check_tensors<'f, 'a, P: Params<T>, T: Scalar>(
+    net: &P,
+    file: &'f nn_format::File<'a>,
+    names: &[String],
+) -> Result<Vec<&'f nn_format::Tensor<'a>>, WeightsError> {
+    let mut slices = net.tensors();
+    let mut found = Vec::with_capacity(P::TENSORS.len());
+    for (info, name) in P::TENSORS.iter().zip(names) {
+        check_params_impl(info, slices.next().map_or(0, <[T]>::len));
+        let Some(tensor) = file.get(name) else {
+            return Err(WeightsError::Missing {
                 path: None,
                 name: name.clone(),
                 tensor: info.name,
-                available,
-            }
-        })?;
-        if view.dtype() != dtype {
+                available: file.names().map(String::from).collect(),
+            });
+        };
+        if tensor.dtype().name() != T::DTYPE {
             return Err(WeightsError::Dtype {
                 path: None,
                 name: name.clone(),
                 tensor: info.name,
                 expected: T::DTYPE,
-                found: view.dtype().to_string(),
+                found: tensor.dtype().to_string(),
             });
         }
-        if view.shape() != info.shape {
+        if tensor.shape() != info.shape {
             return Err(WeightsError::Shape {
                 path: None,
                 name: name.clone(),
                 tensor: info.name,
                 expected: info.shape,
-                found: view.shape().to_vec(),
+                found: tensor.shape().to_vec(),
             });
         }
-        // The parser checked that the data is `shape × dtype` bytes.
-        for (i, chunk) in view.data().chunks_exact(width).enumerate() {
-            let value = match dtype {
-                Dtype::F32 => {
-                    f64::from(f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
-                }
-                _ => f64::from_le_bytes([
-                    chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-                ]),
-            };
-            let (j, index) = column_major_index(info.shape, i);
-            if !value.is_finite() {
-                return Err(WeightsError::NonFinite {
-                    path: None,
-                    name: name.clone(),
-                    tensor: info.name,
-                    index,
-                    value,
-                });
-            }
-            // Exact: the dtype is T's.
-            slice[j] = T::cast_f64(value);
+        if let Some((i, value)) = values::<T>(tensor.data())
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(WeightsError::NonFinite {
+                path: None,
+                name: name.clone(),
+                tensor: info.name,
+                index: column_major_index(info.shape, i).1,
+                value,
+            });
         }
+        found.push(tensor);
     }
-    drop(slices);
-
-    if let Some(extra) = file
-        .names()
-        .into_iter()
-        .filter(|n| !names.iter().any(|m| m == n))
-        .min()
-    {
+    if let Some(extra) = file.names().find(|n| !names.iter().any(|m| m == n)) {
         return Err(WeightsError::Unexpected {
             path: None,
             name: extra.to_string(),
         });
     }
-    Ok(net)
+    Ok(found)
 }
 
-/// The safetensors parser, with a cut-off file reported as truncated (the
-/// parser only says that the tensors do not end at the end of the file).
-fn parse(bytes: &[u8]) -> Result<SafeTensors<'_>, WeightsError> {
-    let found = bytes.len() as u64;
-    let truncated = |part, expected| WeightsError::Truncated {
-        path: None,
-        part,
-        expected,
-        found,
-    };
-    let corrupt = |reason: String| WeightsError::Corrupt { path: None, reason };
-    let Some(len_bytes) = bytes.first_chunk::<LEN_BYTES>() else {
-        return Err(truncated("header length", LEN_BYTES as u64));
-    };
-    let header_len = u64::from_le_bytes(*len_bytes);
-    if header_len > MAX_HEADER {
-        return Err(corrupt(format!(
-            "header length {header_len} is more than {MAX_HEADER} bytes"
-        )));
-    }
-    let header_end = LEN_BYTES as u64 + header_len;
-    if found < header_end {
-        return Err(truncated("header", header_end));
-    }
-    let header = &bytes[LEN_BYTES..header_end as usize];
-    if header.first() != Some(&b'{') {
-        return Err(corrupt("the header is not a JSON object".to_string()));
-    }
-    SafeTensors::deserialize(bytes).map_err(|e| match e {
-        SafeTensorError::MetadataIncompleteBuffer => match data_len(header) {
-            Some(data) if header_end + data > found => truncated("data", header_end + data),
-            Some(data) => corrupt(format!(
-                "the file is {found} bytes, but its last tensor ends at byte {}",
-                header_end + data
-            )),
-            None => corrupt(e.to_string()),
-        },
-        e => corrupt(e.to_string()),
-    })
+/// Flushes the folder `dir` to disk, so that a rename in it survives a crash
+/// (on Unix; elsewhere the rename is as durable as the system makes it).
+fn sync_folder(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
-/// The length of the data section that a header announces: the largest end
-/// offset of its tensors. `None` if the header is not what the safetensors
-/// parser accepts (it has reported something else then).
-fn data_len(header: &[u8]) -> Option<u64> {
-    let serde_json::Value::Object(map) = serde_json::from_slice(header).ok()? else {
-        return None;
-    };
-    map.iter()
-        .filter(|(k, _)| *k != "__metadata__")
-        .map(|(_, v)| v.get("data_offsets")?.get(1)?.as_u64())
-        .try_fold(0, |max, end| Some(max.max(end?)))
-}
-
-/// Distinguishes the temporary files of concurrent saves in one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it
-/// over `path`; removes the temporary file if any step fails.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WeightsError> {
+/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it
+/// over `path`, and syncs the folder with `sync_folder` (a parameter so that
+/// a test can make it fail); the temporary file is removed if any step
+/// before the rename fails.
+fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    sync_folder: impl FnOnce(&Path) -> io::Result<()>,
+) -> Result<(), WeightsError> {
     let io_error = |action, source| WeightsError::Io {
         path: path.to_path_buf(),
         action,
         source,
     };
-    let Some(file_name) = path.file_name() else {
+    if path.file_name().is_none() {
         return Err(io_error(
             "write",
             io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file"),
         ));
-    };
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(
-        ".{}-{}.tmp",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let temp = dir.join(temp_name);
-
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .map_err(|e| io_error("create a temporary file for", e))?;
-    let written = (|| {
-        if let Ok(old) = fs::metadata(path) {
-            // Best effort: keep the mode of the file being replaced.
-            let _ = file.set_permissions(old.permissions());
-        }
-        file.write_all(bytes).map_err(|e| io_error("write", e))?;
-        file.sync_all().map_err(|e| io_error("sync", e))?;
-        drop(file);
-        fs::rename(&temp, path).map_err(|e| io_error("replace", e))
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-        return written;
-    }
-    // Make the rename itself durable.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    // tempfile's default is 0o600; a saved file gets what `File::create`
+    // gives (0o666 less the umask), like any other file the process writes.
     #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error("sync the folder of", e))?;
-    Ok(())
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    // Dropping `temp` before it is persisted removes the file.
+    let mut temp = builder
+        .tempfile_in(dir)
+        .map_err(|e| io_error("create a temporary file for", e))?;
+    if let Ok(old) = fs::metadata(path) {
+        // Best effort: keep the mode of the file being replaced.
+        let _ = temp.as_file().set_permissions(old.permissions());
+    }
+    // Through the `File`: `NamedTempFile`'s own `Write` rewraps OS errors.
+    temp.as_file_mut()
+        .write_all(bytes)
+        .map_err(|e| io_error("write", e))?;
+    temp.as_file().sync_all().map_err(|e| io_error("sync", e))?;
+    temp.persist(path)
+        .map_err(|e| io_error("replace", e.error))?;
+    sync_folder(dir).map_err(|source| WeightsError::NotDurable {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh, empty folder for one test.
+    fn temp_dir(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("nn-io-{}-{test}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_synced_is_reported_with_the_new_file_in_place() {
+        let dir = temp_dir("sync-fails");
+        let path = dir.join("net.safetensors");
+        fs::write(&path, b"old").unwrap();
+        let err =
+            write_atomic(&path, b"new", |_| Err(io::Error::other("no sync here"))).unwrap_err();
+        assert!(
+            matches!(&err, WeightsError::NotDurable { path: p, .. } if p == &path),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: the new file is in place, but its folder could not be synced, so a crash may still undo the save: no sync here",
+                path.display()
+            )
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["net.safetensors"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
 }
