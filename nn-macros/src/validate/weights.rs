@@ -1,9 +1,13 @@
 //! `#[weights("PATH")]`: the safetensors file read at compile time and every
-//! tensor checked against the spec (issue 5, part 3).
+//! tensor checked against the spec.
 //!
 //! The rules are those of `nn::io`'s loader, so a file that bakes in also
 //! loads at run time and the other way round:
 //!
+//! - the bytes are read by `nn_format::read_tensors`, which runs the checks of
+//!   the run-time loader's `nn_format::parse` (offsets with checked
+//!   arithmetic, each tensor named once, ...): a file it rejects is an error
+//!   on the path;
 //! - tensors are named `<layer>.weight` (`[out, in]`, row-major) and
 //!   `<layer>.bias` (`[out]`);
 //! - the dtype is `F32` or `F64`, one for the whole file, and it decides the
@@ -13,10 +17,10 @@
 //!   is usually the file of another network); `__metadata__` is ignored;
 //! - every value is finite.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use safetensors::tensor::{Dtype, SafeTensors};
+use nn_format::{Dtype, TensorValues};
 use syn::Ident;
 use syn::spanned::Spanned;
 
@@ -39,7 +43,6 @@ pub fn check(
     let lit = &attr.path;
     let display = lit.value();
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
-        // error: cannot find weights file `net.safetensors`: CARGO_MANIFEST_DIR is not set; expected a build by cargo
         errors.push(syn::Error::new(
             lit.span(),
             format!(
@@ -52,7 +55,6 @@ pub fn check(
     let bytes = match std::fs::read(&absolute) {
         Ok(bytes) => bytes,
         Err(e) => {
-            // error: cannot read weights file `missing.safetensors` (in the folder of the crate's Cargo.toml): No such file or directory (os error 2)
             errors.push(syn::Error::new(
                 lit.span(),
                 format!(
@@ -63,7 +65,6 @@ pub fn check(
         }
     };
     let Some(absolute) = absolute.to_str().map(str::to_owned) else {
-        // error: the path of weights file `net.safetensors` is not valid UTF-8; expected a path `include_bytes!` can name
         errors.push(syn::Error::new(
             lit.span(),
             format!(
@@ -72,33 +73,32 @@ pub fn check(
         ));
         return None;
     };
-    let file = match SafeTensors::deserialize(&bytes) {
-        Ok(file) => file,
+    let tensors = match nn_format::read_tensors(&bytes) {
+        Ok(tensors) => tensors,
         Err(e) => {
-            // error: weights file `corrupt.safetensors` is not a safetensors file: invalid header length; expected a file written by `nn::io::save_safetensors` or `safetensors.torch.save_file`
             errors.push(syn::Error::new(
                 lit.span(),
                 format!(
-                    "weights file `{display}` is not a safetensors file: {e}; expected a file written by `nn::io::save_safetensors` or `safetensors.torch.save_file`"
+                    "weights file `{display}` is not a valid safetensors file (as `nn::io::save_safetensors` and `safetensors.torch.save_file` write them): {e}"
                 ),
             ));
             return None;
         }
     };
+    let file: BTreeMap<&str, &TensorValues> =
+        tensors.iter().map(|t| (t.name.as_str(), t)).collect();
     let prefixes = prefixes(attr, net, layers, errors)?;
-    let mut names: Vec<String> = file.names().into_iter().map(str::to_owned).collect();
-    names.sort();
+    // In name order: `read_tensors` sorts them.
+    let names: Vec<String> = tensors.iter().map(|t| t.name.clone()).collect();
 
     // One dtype for the file: the first float tensor's, by name. Each kind
     // of problem is reported once, naming the first tensor that has it.
     let mut dtype: Option<(BakedDtype, &str)> = None;
     let mut not_float: Vec<(&str, Dtype)> = Vec::new();
     let mut mixed: Option<(&str, BakedDtype)> = None;
-    for name in &names {
-        let Ok(view) = file.tensor(name) else {
-            continue;
-        };
-        let this = match view.dtype() {
+    for tensor in &tensors {
+        let name = tensor.name.as_str();
+        let this = match tensor.dtype {
             Dtype::F32 => BakedDtype::F32,
             Dtype::F64 => BakedDtype::F64,
             other => {
@@ -118,7 +118,6 @@ pub fn check(
             1 => String::new(),
             n => format!(" (and {} more tensors)", n - 1),
         };
-        // error: tensor `hidden.bias` in `f16.safetensors` has dtype F16 (and 3 more tensors); expected F32 (for a `Net<f32>`) or F64 (for a `Net<f64>`)
         errors.push(syn::Error::new(
             lit.span(),
             format!(
@@ -128,7 +127,6 @@ pub fn check(
         ok = false;
     }
     if let (Some((name, this)), Some((first, first_name))) = (mixed, dtype) {
-        // error: tensor `output.bias` in `mixed.safetensors` has dtype F64, but `hidden.bias` has F32; expected one dtype for the whole file
         errors.push(syn::Error::new(
             lit.span(),
             format!(
@@ -148,7 +146,6 @@ pub fn check(
     let wanted: Vec<&str> = expected.iter().map(String::as_str).collect();
     for name in &names {
         if !expected.contains(name) {
-            // error: unexpected tensor `hidden2.weight` in `extra.safetensors`; expected only the network's tensors `hidden.bias`, `hidden.weight`, `output.bias` or `output.weight`
             errors.push(syn::Error::new(
                 lit.span(),
                 format!(
@@ -222,7 +219,6 @@ fn prefixes(
         if !layers.iter().any(|l| &l.name == layer) {
             let all: Vec<String> = layers.iter().map(|l| l.name.to_string()).collect();
             let all: Vec<&str> = all.iter().map(String::as_str).collect();
-            // error: `hidden3` in `layers(..)` is not a layer of `Net`; expected one of `hidden`, `output`
             errors.push(syn::Error::new(
                 layer.span(),
                 format!(
@@ -233,7 +229,6 @@ fn prefixes(
             ok = false;
         }
         if attr.layers[..i].iter().any(|(l, _)| l == layer) {
-            // error: layer `hidden` is given twice in `layers(..)`; expected one file name per layer
             errors.push(syn::Error::new(
                 layer.span(),
                 format!("layer `{layer}` is given twice in `layers(..)`; expected one file name per layer"),
@@ -244,7 +239,6 @@ fn prefixes(
             .iter()
             .any(|(_, n)| n.value() == name.value())
         {
-            // error: `"0"` names two layers in `layers(..)`; expected one layer per name in the file
             errors.push(syn::Error::new(
                 name.span(),
                 format!(
@@ -290,7 +284,7 @@ fn shape_text(dims: &[impl ToString]) -> String {
     reason = "one call per tensor kind, all context"
 )]
 fn tensor(
-    file: &SafeTensors,
+    file: &BTreeMap<&str, &TensorValues>,
     names: &[String],
     display: &str,
     layer: &Layer,
@@ -303,7 +297,7 @@ fn tensor(
     let name = format!("{prefix}.{kind}");
     let layer_name = &layer.name;
     let spec_shape = shape_text(&spec.iter().map(|w| w.display()).collect::<Vec<_>>());
-    let Ok(view) = file.tensor(&name) else {
+    let Some(view) = file.get(name.as_str()) else {
         let shown: Vec<&str> = names.iter().take(NAMES_SHOWN).map(String::as_str).collect();
         let more = if names.len() > NAMES_SHOWN {
             ", ..."
@@ -315,7 +309,6 @@ fn tensor(
         } else {
             format!("{}{more}", one_of(&shown).replace(" or ", ", "))
         };
-        // error: layer `output` has no bias in `missing-bias.safetensors`: expected a tensor `output.bias` of shape [2]; the file has `hidden.bias`, `hidden.weight`, `output.weight`
         errors.push(syn::Error::new(
             layer_name.span(),
             format!(
@@ -324,7 +317,7 @@ fn tensor(
         ));
         return None;
     };
-    let shape = view.shape().to_vec();
+    let shape = view.shape.clone();
     let found = shape_text(&shape);
     let literal_mismatch = shape.len() != spec.len()
         || spec
@@ -332,7 +325,6 @@ fn tensor(
             .zip(&shape)
             .any(|(w, &d)| w.literal().is_some_and(|v| v != d));
     if literal_mismatch {
-        // error: shape mismatch: layer `hidden` has weight [3, 2] (dense 2 -> 3), but `hidden.weight` in `shape.safetensors` is [4, 2]
         errors.push(syn::Error::new(
             layer_name.span(),
             format!(
@@ -356,20 +348,8 @@ fn tensor(
             });
         }
     }
-    let values: Vec<f64> = match view.dtype() {
-        Dtype::F32 => view
-            .data()
-            .chunks_exact(4)
-            .map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
-            .collect(),
-        Dtype::F64 => view
-            .data()
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-            .collect(),
-        // Reported with the file's dtype above.
-        _ => return None,
-    };
+    // `None` for other dtypes, reported with the file's dtype above.
+    let values = view.values.clone()?;
     if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         let cols = shape.get(1).copied().unwrap_or(1).max(1);
         let index = if shape.len() == 2 {
@@ -377,7 +357,6 @@ fn tensor(
         } else {
             format!("[{i}]")
         };
-        // error: tensor `hidden.weight` in `nan.safetensors` holds NaN at [1, 0]; expected finite numbers only
         errors.push(syn::Error::new(
             layer_name.span(),
             format!(
