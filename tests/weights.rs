@@ -844,6 +844,13 @@ fn save_replaces_the_old_file_and_keeps_its_permissions() {
     let dir = temp_dir("replace");
     let path = dir.join("net.safetensors");
     save_safetensors(&Small::<f32>::init(1), &path).unwrap();
+    // A new file gets the mode any file the process creates gets (0o666 less
+    // the umask), not the 0o600 of a temporary file.
+    let reference = dir.join("reference");
+    fs::write(&reference, b"").unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), mode(&reference));
+    fs::remove_file(&reference).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
     let newer = Small::<f32>::init(2);
     save_safetensors(&newer, &path).unwrap();
