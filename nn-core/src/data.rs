@@ -37,13 +37,11 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const IDX_IMAGES_MAGIC: u32 = 0x0000_0803;
 /// IDX magic of an unsigned-byte array with 1 dimension (`N`).
 const IDX_LABELS_MAGIC: u32 = 0x0000_0801;
-/// Deflate cannot expand data by more than about 1032:1, so a gzip file of
-/// `len` bytes cannot deliver more than `len * 1032` bytes. Bounding the
-/// up-front reservation by that keeps a lying header from allocating memory
-/// that the file could never fill.
-const MAX_DEFLATE_RATIO: u64 = 1032;
-/// Never reserve more than this up front, whatever the header and file size say.
-const MAX_RESERVE: u64 = 1 << 30;
+/// The first read step, in bytes; each later step is as large as what has
+/// arrived so far, so the buffer doubles only as data keeps coming. A
+/// megabyte of gzip can expand to a gigabyte, so even the file's size says
+/// nothing about what it will really deliver.
+const FIRST_READ: u64 = 1 << 16;
 /// MNIST and the digits both have ten classes, `0..=9`.
 const DIGIT_CLASSES: usize = 10;
 
@@ -503,6 +501,13 @@ pub enum DataError {
         /// What the decompressor said.
         source: io::Error,
     },
+    /// Memory ran out while reading the file: its data does not fit.
+    OutOfMemory {
+        /// The file.
+        path: PathBuf,
+        /// The bytes read (after decompression) when memory ran out.
+        read: u64,
+    },
     /// No file of one of MNIST's standard names was found in a folder.
     NotFound {
         /// The folder searched.
@@ -624,6 +629,11 @@ impl fmt::Display for DataError {
             Self::Gzip { path, source } => {
                 write!(f, "{}: corrupt gzip file: {source}", path.display())
             }
+            Self::OutOfMemory { path, read } => write!(
+                f,
+                "{}: out of memory after reading {read} bytes",
+                path.display()
+            ),
             Self::NotFound { dir, tried } => write!(
                 f,
                 "{}: no such file in this folder: tried {}",
@@ -748,8 +758,6 @@ struct Source<'p> {
     path: &'p Path,
     reader: Box<dyn Read>,
     gzip: bool,
-    /// Size on disk, to bound what the file can deliver (0 if unknown).
-    file_len: u64,
 }
 
 impl<'p> Source<'p> {
@@ -760,7 +768,6 @@ impl<'p> Source<'p> {
             source,
         };
         let file = File::open(path).map_err(io_err)?;
-        let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut file = BufReader::with_capacity(1 << 16, file);
         // Peek at the first two bytes without consuming them.
         let mut head = [0u8; 2];
@@ -783,29 +790,40 @@ impl<'p> Source<'p> {
         } else {
             Box::new(file)
         };
-        Ok(Self {
-            path,
-            reader,
-            gzip,
-            file_len,
-        })
+        Ok(Self { path, reader, gzip })
     }
 
-    /// The error for a failed read: a decompression error for gzip files, an
-    /// I/O error otherwise; running out of bytes is `Truncated`.
+    /// The error for a failed read after `found` bytes: running out of bytes
+    /// is `Truncated`, anything else as [`read_failure`] sorts it.
     fn read_error(&self, e: io::Error, part: &'static str, expected: u64, found: u64) -> DataError {
-        let path = self.path.to_owned();
         if e.kind() == io::ErrorKind::UnexpectedEof {
             DataError::Truncated {
-                path,
+                path: self.path.to_owned(),
                 part,
                 expected,
                 found,
             }
-        } else if self.gzip {
-            DataError::Gzip { path, source: e }
         } else {
-            DataError::Io { path, source: e }
+            read_failure(self.path, self.gzip, e, found)
+        }
+    }
+
+    /// Appends the stream's bytes to `buf` until it ends or `limit` bytes have
+    /// been read, in steps that double: the buffer grows only as bytes arrive,
+    /// and a failed allocation is an `OutOfMemory` error rather than an abort.
+    fn read_up_to(&mut self, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+        loop {
+            let left = limit - buf.len() as u64;
+            if left == 0 {
+                return Ok(());
+            }
+            let step = left.min(FIRST_READ.max(buf.len() as u64));
+            let step_bytes = usize::try_from(step).map_err(|_| io::ErrorKind::OutOfMemory)?;
+            buf.try_reserve_exact(step_bytes)
+                .map_err(|_| io::ErrorKind::OutOfMemory)?;
+            if (&mut self.reader).take(step).read_to_end(buf)? == 0 {
+                return Ok(());
+            }
         }
     }
 
@@ -835,35 +853,24 @@ impl<'p> Source<'p> {
 
     /// Reads the rest of the stream, which must be exactly `expected` bytes.
     ///
-    /// The buffer starts at most as large as the file could possibly deliver
-    /// and grows as bytes arrive, so a header that claims gigabytes costs
-    /// nothing until the bytes are really there.
+    /// The buffer grows as bytes arrive, so a header that claims gigabytes
+    /// costs nothing until the bytes are really there.
     fn read_data(&mut self, expected: u64) -> Result<Vec<u8>, DataError> {
-        let deliverable = if self.gzip {
-            self.file_len.saturating_mul(MAX_DEFLATE_RATIO)
-        } else {
-            self.file_len
-        };
-        let reserve = expected.min(deliverable).min(MAX_RESERVE);
-        let mut buf = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
+        let mut buf = Vec::new();
         // Read one byte more than announced, to notice trailing data; reading
         // to the end of the stream also makes the gzip decoder check its CRC.
-        let result = (&mut self.reader)
-            .take(expected.saturating_add(1))
-            .read_to_end(&mut buf);
+        let result = self.read_up_to(expected.saturating_add(1), &mut buf);
         let found = buf.len() as u64;
         if let Err(e) = result {
             // A gzip file cut off after all the data, in its trailer, is a
             // corrupt gzip file rather than truncated data.
-            if found < expected || !self.gzip {
-                return Err(self.read_error(e, "data", expected, found));
-            }
-            if found == expected {
+            if self.gzip && found == expected && e.kind() == io::ErrorKind::UnexpectedEof {
                 return Err(DataError::Gzip {
                     path: self.path.to_owned(),
                     source: e,
                 });
             }
+            return Err(self.read_error(e, "data", expected, found));
         }
         if found < expected {
             return Err(DataError::Truncated {
@@ -904,6 +911,22 @@ impl<'p> Source<'p> {
             dims.push(u32::from_be_bytes(size));
         }
         Ok(dims)
+    }
+}
+
+/// The error for a read of `path` that failed after `read` bytes: out of
+/// memory, a decompression error (flate2 reports corrupt data as invalid
+/// input, a cut-off stream as an unexpected end), or an I/O error.
+fn read_failure(path: &Path, gzip: bool, e: io::Error, read: u64) -> DataError {
+    let path = path.to_owned();
+    match e.kind() {
+        io::ErrorKind::OutOfMemory => DataError::OutOfMemory { path, read },
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+            if gzip =>
+        {
+            DataError::Gzip { path, source: e }
+        }
+        _ => DataError::Io { path, source: e },
     }
 }
 
@@ -1100,14 +1123,8 @@ pub fn load_digits_csv(path: &Path) -> Result<Dataset, DataError> {
     const PIXEL_MAX: u32 = 16;
     let mut src = Source::open(path)?;
     let mut text = Vec::new();
-    // No header announces a size here, so the buffer simply grows with the data.
-    if let Err(source) = src.reader.read_to_end(&mut text) {
-        let path = path.to_owned();
-        return Err(if src.gzip {
-            DataError::Gzip { path, source }
-        } else {
-            DataError::Io { path, source }
-        });
+    if let Err(e) = src.read_up_to(u64::MAX, &mut text) {
+        return Err(read_failure(path, src.gzip, e, text.len() as u64));
     }
     let mut inputs = Vec::new();
     let mut labels = Vec::new();
