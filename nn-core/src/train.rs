@@ -220,11 +220,13 @@ where
     let mut trace = N::Trace::default();
     let mut grads = N::zeros_boxed();
     let mut x = Batch::<T, IN>::zeros(0);
-    let mut ys: Vec<ClassLabel<OUT>> = Vec::with_capacity(options.batch_size);
+    // Sized by what is used, never by the counts asked for: a batch size of
+    // 2^32 or 2^40 epochs on a small data set must not reserve memory for them.
+    let mut ys: Vec<ClassLabel<OUT>> = Vec::with_capacity(options.batch_size.min(train.len()));
     let batches = train.len().div_ceil(options.batch_size);
     let bar = if options.progress && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(
-            Some((batches * options.epochs) as u64),
+            Some((batches as u64).saturating_mul(options.epochs as u64)),
             ProgressDrawTarget::stderr(),
         )
     } else {
@@ -236,7 +238,7 @@ where
             .progress_chars("=> "),
     );
     let base_lr = optimizer.learning_rate().into_f64();
-    let mut history = Vec::with_capacity(options.epochs);
+    let mut history = Vec::new();
     for epoch in 1..=options.epochs {
         let start = Instant::now();
         let lr = options.schedule.rate(base_lr, epoch - 1);
