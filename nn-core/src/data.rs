@@ -76,8 +76,8 @@ impl Dataset {
     /// taken row-major from `inputs`, and labels in `0..classes`.
     ///
     /// Fails if `features` or `classes` is zero, if `classes > 256` (labels are
-    /// bytes), if `inputs.len() != labels.len() * features`, or if a label is not
-    /// below `classes`.
+    /// bytes), if `inputs.len() != labels.len() * features`, if an input is NaN
+    /// or infinite, or if a label is not below `classes`.
     ///
     /// ```
     /// use nn_core::data::{Dataset, DatasetError};
@@ -89,6 +89,10 @@ impl Dataset {
     /// assert!(matches!(
     ///     Dataset::new(2, 3, vec![0.5; 5], vec![0, 1]),
     ///     Err(DatasetError::InputLength { .. }),
+    /// ));
+    /// assert!(matches!(
+    ///     Dataset::new(2, 3, vec![0.5, 0.5, 0.5, f32::NAN], vec![0, 1]),
+    ///     Err(DatasetError::NonFinite { sample: 1, feature: 1, .. }),
     /// ));
     /// ```
     pub fn new(
@@ -108,6 +112,15 @@ impl Dataset {
                 features,
                 inputs: inputs.len(),
                 labels: labels.len(),
+            });
+        }
+        // One NaN input would make every weight it reaches NaN; check here so
+        // that training never has to.
+        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
+            return Err(DatasetError::NonFinite {
+                sample: index / features,
+                feature: index % features,
+                value: inputs[index],
             });
         }
         if let Some(index) = labels.iter().position(|&l| usize::from(l) >= classes) {
@@ -398,7 +411,7 @@ impl Dataset {
 /// let err = Dataset::new(2, 3, vec![0.0; 3], vec![0, 1]).unwrap_err();
 /// assert_eq!(err.to_string(), "3 inputs do not make 2 samples of 2 features: expected 4 inputs");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum DatasetError {
     /// `features` was zero.
@@ -416,6 +429,15 @@ pub enum DatasetError {
         inputs: usize,
         /// The number of labels (samples) given.
         labels: usize,
+    },
+    /// An input is NaN or infinite.
+    NonFinite {
+        /// The sample (0-based).
+        sample: usize,
+        /// The feature within the sample (0-based).
+        feature: usize,
+        /// The value found.
+        value: f32,
     },
     /// A label is not below the number of classes.
     LabelOutOfRange {
@@ -456,6 +478,14 @@ impl fmt::Display for DatasetError {
                     "{labels} samples of {features} features overflow the address space"
                 ),
             },
+            Self::NonFinite {
+                sample,
+                feature,
+                value,
+            } => write!(
+                f,
+                "feature {feature} of sample {sample} is {value}: expected a finite number"
+            ),
             Self::LabelOutOfRange {
                 index,
                 label,
