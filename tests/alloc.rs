@@ -174,7 +174,7 @@ fn training_allocates_by_what_it_uses_not_by_the_counts_asked_for() {
         let (history, largest) = largest_during(|| {
             fit_classifier(
                 &mut net,
-                &mut Sgd::new(0.1),
+                &mut Sgd::new(0.1).unwrap(),
                 &xor,
                 &xor,
                 &options(1, batch_size),
@@ -196,7 +196,7 @@ fn training_allocates_by_what_it_uses_not_by_the_counts_asked_for() {
     let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         fit_classifier(
             &mut net,
-            &mut Sgd::new(0.1),
+            &mut Sgd::new(0.1).unwrap(),
             &xor,
             &xor,
             &options(1 << 40, 4),
