@@ -26,7 +26,6 @@
 use crate::target::{ClassLabel, LabelError};
 use flate2::bufread::MultiGzDecoder;
 use nalgebra::SVector;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -411,17 +410,20 @@ impl Dataset {
 /// let err = Dataset::new(2, 3, vec![0.0; 3], vec![0, 1]).unwrap_err();
 /// assert_eq!(err.to_string(), "3 inputs do not make 2 samples of 2 features: expected 4 inputs");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DatasetError {
     /// `features` was zero.
+    #[error("a data set needs at least one feature per sample")]
     ZeroFeatures,
     /// `classes` was zero or more than 256 (labels are bytes).
+    #[error("{classes} classes: expected 1 to 256 (labels are bytes)")]
     Classes {
         /// The number of classes that was given.
         classes: usize,
     },
     /// The inputs are not `labels * features` values.
+    #[error("{}", input_length(*.features, *.inputs, *.labels))]
     InputLength {
         /// Inputs per sample.
         features: usize,
@@ -431,6 +433,7 @@ pub enum DatasetError {
         labels: usize,
     },
     /// An input is NaN or infinite.
+    #[error("feature {feature} of sample {sample} is {value}: expected a finite number")]
     NonFinite {
         /// The sample (0-based).
         sample: usize,
@@ -440,6 +443,7 @@ pub enum DatasetError {
         value: f32,
     },
     /// A label is not below the number of classes.
+    #[error("label {label} of sample {index} is out of range: expected a class in 0..{classes}")]
     LabelOutOfRange {
         /// The sample whose label is wrong.
         index: usize,
@@ -449,6 +453,9 @@ pub enum DatasetError {
         classes: usize,
     },
     /// A network's input width does not match the data set's features.
+    #[error(
+        "the network takes {expected} inputs, but the data set has {found} features per sample"
+    )]
     Features {
         /// The network's input width.
         expected: usize,
@@ -457,52 +464,15 @@ pub enum DatasetError {
     },
 }
 
-impl fmt::Display for DatasetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::ZeroFeatures => f.write_str("a data set needs at least one feature per sample"),
-            Self::Classes { classes } => {
-                write!(f, "{classes} classes: expected 1 to 256 (labels are bytes)")
-            }
-            Self::InputLength {
-                features,
-                inputs,
-                labels,
-            } => match labels.checked_mul(features) {
-                Some(expected) => write!(
-                    f,
-                    "{inputs} inputs do not make {labels} samples of {features} features: expected {expected} inputs"
-                ),
-                None => write!(
-                    f,
-                    "{labels} samples of {features} features overflow the address space"
-                ),
-            },
-            Self::NonFinite {
-                sample,
-                feature,
-                value,
-            } => write!(
-                f,
-                "feature {feature} of sample {sample} is {value}: expected a finite number"
-            ),
-            Self::LabelOutOfRange {
-                index,
-                label,
-                classes,
-            } => write!(
-                f,
-                "label {label} of sample {index} is out of range: expected a class in 0..{classes}"
-            ),
-            Self::Features { expected, found } => write!(
-                f,
-                "the network takes {expected} inputs, but the data set has {found} features per sample"
-            ),
-        }
+/// The message of [`DatasetError::InputLength`].
+fn input_length(features: usize, inputs: usize, labels: usize) -> String {
+    match labels.checked_mul(features) {
+        Some(expected) => format!(
+            "{inputs} inputs do not make {labels} samples of {features} features: expected {expected} inputs"
+        ),
+        None => format!("{labels} samples of {features} features overflow the address space"),
     }
 }
-
-impl std::error::Error for DatasetError {}
 
 /// Why a data file could not be loaded. Each variant names the file.
 ///
@@ -513,10 +483,11 @@ impl std::error::Error for DatasetError {}
 /// assert!(matches!(err, DataError::Io { .. }));
 /// assert!(err.to_string().starts_with("no/such/file.gz: cannot read:"));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
     /// The file could not be opened or read (not found, permission denied, ...).
+    #[error("{}: cannot read: {source}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -525,6 +496,7 @@ pub enum DataError {
     },
     /// The file starts like gzip (`1f 8b`) but does not decompress: a bad
     /// header, a corrupt deflate stream or a wrong checksum.
+    #[error("{}: corrupt gzip file: {source}", .path.display())]
     Gzip {
         /// The file.
         path: PathBuf,
@@ -532,6 +504,7 @@ pub enum DataError {
         source: io::Error,
     },
     /// Memory ran out while reading the file: its data does not fit.
+    #[error("{}: out of memory after reading {read} bytes", .path.display())]
     OutOfMemory {
         /// The file.
         path: PathBuf,
@@ -539,6 +512,7 @@ pub enum DataError {
         read: u64,
     },
     /// No file of one of MNIST's standard names was found in a folder.
+    #[error("{}: no such file in this folder: tried {}", .dir.display(), .tried.join(", "))]
     NotFound {
         /// The folder searched.
         dir: PathBuf,
@@ -546,6 +520,7 @@ pub enum DataError {
         tried: Vec<String>,
     },
     /// The (decompressed) file does not start with the expected IDX magic number.
+    #[error("{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x}{}", .path.display(), magic_hint(*.expected, *.gzip))]
     BadMagic {
         /// The file.
         path: PathBuf,
@@ -557,6 +532,7 @@ pub enum DataError {
         gzip: bool,
     },
     /// The file ends before its header or the data its header announces.
+    #[error("{}: truncated {part}: expected {expected} bytes, found {found}", .path.display())]
     Truncated {
         /// The file.
         path: PathBuf,
@@ -568,6 +544,7 @@ pub enum DataError {
         found: u64,
     },
     /// The file has more data than its header announces.
+    #[error("{}: more data than the header announces: expected {expected} bytes", .path.display())]
     TrailingData {
         /// The file.
         path: PathBuf,
@@ -576,6 +553,7 @@ pub enum DataError {
     },
     /// The header's dimensions are unusable: zero-sized samples, or a total
     /// size that does not fit in memory addresses.
+    #[error("{}: header dimensions {}: {reason}", .path.display(), dims_text(.dims))]
     BadDims {
         /// The file.
         path: PathBuf,
@@ -585,6 +563,11 @@ pub enum DataError {
         reason: &'static str,
     },
     /// An image file and a label file hold different numbers of samples.
+    #[error(
+        "{} has {image_count} images but {} has {label_count} labels: expected the same count",
+        .images.display(),
+        .labels.display()
+    )]
     CountMismatch {
         /// The image file.
         images: PathBuf,
@@ -596,6 +579,10 @@ pub enum DataError {
         label_count: usize,
     },
     /// A label is not below the number of classes.
+    #[error(
+        "{}: label {label} of sample {index} is out of range: expected a class in 0..{classes}",
+        .path.display()
+    )]
     LabelOutOfRange {
         /// The file.
         path: PathBuf,
@@ -607,6 +594,7 @@ pub enum DataError {
         classes: usize,
     },
     /// A CSV line does not have the expected number of fields.
+    #[error("{}:{line}: {found} fields: expected {expected}", .path.display())]
     FieldCount {
         /// The file.
         path: PathBuf,
@@ -618,6 +606,7 @@ pub enum DataError {
         found: usize,
     },
     /// A CSV field is not an integer.
+    #[error("{}:{line}: field {column} `{text}` is not an integer", .path.display())]
     NotAnInteger {
         /// The file.
         path: PathBuf,
@@ -629,6 +618,10 @@ pub enum DataError {
         text: String,
     },
     /// A CSV field is an integer outside its range.
+    #[error(
+        "{}:{line}: field {column}: {what} {text} is out of range: expected 0..={max}",
+        .path.display()
+    )]
     ValueOutOfRange {
         /// The file.
         path: PathBuf,
@@ -644,6 +637,7 @@ pub enum DataError {
         max: u32,
     },
     /// A data set's invariants do not hold (see [`DatasetError`]).
+    #[error("{}: {source}", .path.display())]
     Dataset {
         /// The file.
         path: PathBuf,
@@ -652,135 +646,26 @@ pub enum DataError {
     },
 }
 
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Io { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
-            Self::Gzip { path, source } => {
-                write!(f, "{}: corrupt gzip file: {source}", path.display())
-            }
-            Self::OutOfMemory { path, read } => write!(
-                f,
-                "{}: out of memory after reading {read} bytes",
-                path.display()
-            ),
-            Self::NotFound { dir, tried } => write!(
-                f,
-                "{}: no such file in this folder: tried {}",
-                dir.display(),
-                tried.join(", ")
-            ),
-            Self::BadMagic {
-                path,
-                expected,
-                found,
-                gzip,
-            } => {
-                let what = match *expected {
-                    IDX_IMAGES_MAGIC => " (IDX images: unsigned bytes, 3 dimensions)",
-                    IDX_LABELS_MAGIC => " (IDX labels: unsigned bytes, 1 dimension)",
-                    _ => "",
-                };
-                write!(
-                    f,
-                    "{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x}{what}",
-                    path.display()
-                )?;
-                if !gzip {
-                    f.write_str(", or a gzip file starting with 1f 8b")?;
-                }
-                Ok(())
-            }
-            Self::Truncated {
-                path,
-                part,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}: truncated {part}: expected {expected} bytes, found {found}",
-                path.display()
-            ),
-            Self::TrailingData { path, expected } => write!(
-                f,
-                "{}: more data than the header announces: expected {expected} bytes",
-                path.display()
-            ),
-            Self::BadDims { path, dims, reason } => {
-                let dims: Vec<String> = dims.iter().map(u32::to_string).collect();
-                write!(
-                    f,
-                    "{}: header dimensions {}: {reason}",
-                    path.display(),
-                    dims.join(" x ")
-                )
-            }
-            Self::CountMismatch {
-                images,
-                image_count,
-                labels,
-                label_count,
-            } => write!(
-                f,
-                "{} has {image_count} images but {} has {label_count} labels: expected the same count",
-                images.display(),
-                labels.display()
-            ),
-            Self::LabelOutOfRange {
-                path,
-                index,
-                label,
-                classes,
-            } => write!(
-                f,
-                "{}: label {label} of sample {index} is out of range: expected a class in 0..{classes}",
-                path.display()
-            ),
-            Self::FieldCount {
-                path,
-                line,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}:{line}: {found} fields: expected {expected}",
-                path.display()
-            ),
-            Self::NotAnInteger {
-                path,
-                line,
-                column,
-                text,
-            } => write!(
-                f,
-                "{}:{line}: field {column} `{text}` is not an integer",
-                path.display()
-            ),
-            Self::ValueOutOfRange {
-                path,
-                line,
-                column,
-                text,
-                what,
-                max,
-            } => write!(
-                f,
-                "{}:{line}: field {column}: {what} {text} is out of range: expected 0..={max}",
-                path.display()
-            ),
-            Self::Dataset { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
+/// The end of [`DataError::BadMagic`]'s message: what the expected magic
+/// number stands for, and that a gzip file would also do.
+fn magic_hint(expected: u32, gzip: bool) -> String {
+    let what = match expected {
+        IDX_IMAGES_MAGIC => " (IDX images: unsigned bytes, 3 dimensions)",
+        IDX_LABELS_MAGIC => " (IDX labels: unsigned bytes, 1 dimension)",
+        _ => "",
+    };
+    let or_gzip = if gzip {
+        ""
+    } else {
+        ", or a gzip file starting with 1f 8b"
+    };
+    format!("{what}{or_gzip}")
 }
 
-impl std::error::Error for DataError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Io { source, .. } | Self::Gzip { source, .. } => Some(source),
-            Self::Dataset { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+/// Dimensions as `a x b x c`.
+fn dims_text(dims: &[u32]) -> String {
+    let dims: Vec<String> = dims.iter().map(u32::to_string).collect();
+    dims.join(" x ")
 }
 
 /// An opened data file: its bytes after decompression, read through buffers.
