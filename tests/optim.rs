@@ -82,6 +82,15 @@ fn schedules_set_the_rate_per_epoch() {
         assert!((r - e).abs() < 1e-15, "{rates:?}");
     }
     assert!((Schedule::exponential(0.5).unwrap().rate(1.0, 3) - 0.125).abs() < 1e-15);
+    // Any epoch, however late, costs a few multiplications.
+    let late = Schedule::step_decay(1, 0.999)
+        .unwrap()
+        .rate(1.0, usize::MAX);
+    assert_eq!(late, 0.0);
+    let gamma = 1.0 + 1e-12;
+    let growing = Schedule::exponential(gamma).unwrap().rate(1.0, 1 << 40);
+    // Each squaring doubles the relative rounding error: 2^40 · 2^-53 ≈ 1e-4.
+    assert!((growing / gamma.powf((1u64 << 40) as f64) - 1.0).abs() < 1e-3);
 }
 
 /// Rates that are 0, negative, NaN or infinite: a negative rate climbs the

@@ -458,7 +458,18 @@ impl Schedule {
     /// # Ok::<(), nn::optim::OptimError>(())
     /// ```
     pub fn rate(&self, base: f64, epoch: usize) -> f64 {
-        let powi = |g: f64, n: usize| (0..n).fold(1.0, |acc, _| acc * g);
+        // `g^n` by squaring: a rate for epoch 2^40 costs 40 steps, not 2^40.
+        let powi = |mut g: f64, mut n: usize| {
+            let mut acc = 1.0;
+            while n > 0 {
+                if n & 1 == 1 {
+                    acc *= g;
+                }
+                g *= g;
+                n >>= 1;
+            }
+            acc
+        };
         match self.0 {
             Decay::Constant => base,
             Decay::Step { every: 0, .. } => base,
