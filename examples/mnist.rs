@@ -174,10 +174,7 @@ where
         epochs: args.epochs.unwrap_or(defaults.epochs),
         batch_size: args.batch_size,
         seed: args.seed,
-        schedule: Schedule::StepDecay {
-            every: args.decay_every.unwrap_or(defaults.decay_every),
-            gamma: 0.5,
-        },
+        schedule: Schedule::step_decay(args.decay_every.unwrap_or(defaults.decay_every), 0.5)?,
         progress: true,
     };
     println!(
@@ -196,16 +193,16 @@ where
         )
     };
     let history = match args.optimizer {
-        Opt::Sgd => fit(&mut net, &mut Sgd::new(lr), train, test, &options, report)?,
+        Opt::Sgd => fit(&mut net, &mut Sgd::new(lr)?, train, test, &options, report)?,
         Opt::Nesterov => fit(
             &mut net,
-            &mut Momentum::nesterov(lr, 0.9),
+            &mut Momentum::nesterov(lr, 0.9)?,
             train,
             test,
             &options,
             report,
         )?,
-        Opt::Adam => fit(&mut net, &mut Adam::new(lr), train, test, &options, report)?,
+        Opt::Adam => fit(&mut net, &mut Adam::new(lr)?, train, test, &options, report)?,
     };
     let eval = evaluate::<f32, N, 784, 10>(&net, test, 1000)?;
     println!(

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use nn::batch::{Batch, BatchSupervised};
 use nn::init::SplitMix64;
 use nn::nalgebra::Vector1;
-use nn::optim::{Adam, Optimizer, Schedule};
+use nn::optim::{Adam, OptimError, Optimizer, Schedule};
 use plotters::prelude::*;
 
 nn::network! {
@@ -79,11 +79,8 @@ const EPOCHS: usize = 3000;
 const BATCH: usize = 32;
 const LR_SHALLOW: f64 = 0.03;
 const LR_DEEP: f64 = 0.01;
-/// Divides the learning rate by 10 at epochs 1000 and 2000.
-const DECAY: Schedule = Schedule::StepDecay {
-    every: 1000,
-    gamma: 0.1,
-};
+/// The learning rate is divided by 10 every this many epochs (at 1000 and 2000).
+const DECAY_EVERY: usize = 1000;
 const SEED: u64 = 7;
 /// Points of the dense evaluation grid on `[−π, π]`.
 const GRID: usize = 2001;
@@ -103,12 +100,20 @@ struct Fit {
 
 /// Trains `net` with Adam on mini-batches of the samples `(xs, ys)` and returns
 /// the loss history and the predictions on `grid`.
-fn train<N>(name: &'static str, mut net: N, lr: f64, xs: &[f64], ys: &[f64], grid: &[f64]) -> Fit
+fn train<N>(
+    name: &'static str,
+    mut net: N,
+    lr: f64,
+    xs: &[f64],
+    ys: &[f64],
+    grid: &[f64],
+) -> Result<Fit, OptimError>
 where
     N: BatchSupervised<f64, 1, 1, Vector1<f64>>,
 {
     let mut rng = SplitMix64::new(SEED);
-    let mut adam = Adam::new(lr);
+    let mut adam = Adam::new(lr)?;
+    let decay = Schedule::step_decay(DECAY_EVERY, 0.1)?;
     let mut trace = N::Trace::default();
     let mut grads = N::zeros();
     let targets: Vec<Vector1<f64>> = ys.iter().map(|&y| Vector1::new(y)).collect();
@@ -119,7 +124,7 @@ where
     let mut order: Vec<usize> = (0..xs.len()).collect();
     let mut y = Vec::with_capacity(BATCH);
     for epoch in 0..EPOCHS {
-        adam.set_learning_rate(DECAY.rate(lr, epoch));
+        adam.set_learning_rate(decay.rate(lr, epoch))?;
         for i in (1..order.len()).rev() {
             order.swap(i, rng.below(i as u64 + 1) as usize);
         }
@@ -140,12 +145,12 @@ where
         .forward_batch_into(&Batch::<f64, 1>::from_column_slice(grid), &mut trace)
         .as_slice()
         .to_vec();
-    Fit {
+    Ok(Fit {
         name,
         params: N::PARAM_COUNT,
         losses,
         predictions,
-    }
+    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -181,7 +186,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &xs,
             &ys,
             &grid,
-        ),
+        )?,
         train(
             "1-8-1",
             Tanh8::<f64>::init(SEED),
@@ -189,7 +194,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &xs,
             &ys,
             &grid,
-        ),
+        )?,
         train(
             "1-32-1",
             Tanh32::<f64>::init(SEED),
@@ -197,7 +202,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &xs,
             &ys,
             &grid,
-        ),
+        )?,
         train(
             "1-32-32-1",
             Tanh32x32::<f64>::init(SEED),
@@ -205,7 +210,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &xs,
             &ys,
             &grid,
-        ),
+        )?,
     ];
     let seconds = start.elapsed().as_secs_f64();
 

@@ -42,11 +42,6 @@ const NOISE: f64 = 0.02;
 const EPOCHS: usize = 600;
 const BATCH: usize = 32;
 const LEARNING_RATE: f64 = 0.01;
-/// Halves the learning rate every `EPOCHS / 4` epochs.
-const SCHEDULE: Schedule = Schedule::StepDecay {
-    every: EPOCHS / 4,
-    gamma: 0.5,
-};
 /// The network sees the coordinates times 3. Inside the unit disc the tanh
 /// units of a freshly initialised network are nearly linear and training sits
 /// on a plateau (about 59% after 600 epochs, unscaled); spread over [−3, 3]
@@ -127,7 +122,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         EPOCHS / 4
     );
 
-    let mut adam = Adam::new(LEARNING_RATE);
+    let mut adam = Adam::new(LEARNING_RATE)?;
+    // Halves the learning rate every `EPOCHS / 4` epochs.
+    let schedule = Schedule::step_decay(EPOCHS / 4, 0.5)?;
     let mut rng = SplitMix64::new(SEED);
     let mut trace = SpiralsBatchTrace::new();
     let mut grads = Spirals::<f64>::zeros();
@@ -142,7 +139,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         100.0 * accuracy
     );
     for epoch in 1..=EPOCHS {
-        adam.set_learning_rate(SCHEDULE.rate(LEARNING_RATE, epoch - 1));
+        adam.set_learning_rate(schedule.rate(LEARNING_RATE, epoch - 1))?;
         for i in (1..order.len()).rev() {
             order.swap(i, rng.below(i as u64 + 1) as usize);
         }

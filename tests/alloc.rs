@@ -1,5 +1,8 @@
 //! Per-sample forward, backward and SGD step allocate nothing on the heap:
 //! a counting global allocator sees zero allocations on the test's thread.
+//! The training loop allocates by what it uses, never by the batch size or
+//! the number of epochs it is asked for: the allocator also records the
+//! largest allocation on the thread.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -11,6 +14,12 @@ struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+fn record(size: usize) {
+    ALLOCATIONS.with(|c| c.set(c.get() + 1));
+    LARGEST.with(|c| c.set(c.get().max(size)));
 }
 
 // SAFETY: every call is forwarded unchanged to `System`, which upholds the
@@ -18,7 +27,7 @@ thread_local! {
 // `Cell`, which never allocates, so counting cannot recurse into the allocator.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        record(layout.size());
         // SAFETY: same layout as our caller gave us.
         unsafe { System.alloc(layout) }
     }
@@ -27,7 +36,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        record(new_size);
         // SAFETY: forwarded unchanged.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -35,6 +44,13 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+/// The largest single allocation `f` makes on this thread, and its result.
+fn largest_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    LARGEST.with(|c| c.set(0));
+    let result = f();
+    (result, LARGEST.with(Cell::get))
+}
 
 fn allocations_during(f: impl FnOnce()) -> usize {
     let before = ALLOCATIONS.with(Cell::get);
@@ -128,5 +144,74 @@ fn per_sample_paths_do_not_allocate() {
             std::hint::black_box(mixed.loss_and_grad(&xm, &ym));
         }),
         0
+    );
+}
+
+nn::network! {
+    struct Tiny {
+        input: 2,
+        hidden: dense(4, relu),
+        output: dense(2),
+        loss: softmax_cross_entropy,
+    }
+}
+
+#[test]
+fn training_allocates_by_what_it_uses_not_by_the_counts_asked_for() {
+    use nn::data::Dataset;
+    use nn::optim::Sgd;
+    use nn::train::{TrainOptions, fit_classifier};
+    let xor = Dataset::new(2, 2, vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0, 1, 1, 0]).unwrap();
+    let options = |epochs, batch_size| TrainOptions {
+        epochs,
+        batch_size,
+        progress: false,
+        ..TrainOptions::default()
+    };
+    const LIMIT: usize = 64 << 10;
+    for batch_size in [1 << 32, usize::MAX] {
+        let mut net = Tiny::<f32>::init(1);
+        let (history, largest) = largest_during(|| {
+            fit_classifier(
+                &mut net,
+                &mut Sgd::new(0.1).unwrap(),
+                &xor,
+                &xor,
+                &options(1, batch_size),
+                |_| {},
+            )
+        });
+        assert_eq!(history.unwrap().len(), 1);
+        assert!(
+            largest < LIMIT,
+            "batch size {batch_size}: largest allocation {largest} bytes"
+        );
+    }
+    // 2^40 epochs cannot run to the end in a test: the callback stops the
+    // run after three of them, by unwinding, and reads the largest allocation
+    // first (unwinding allocates for the panic message and its backtrace).
+    let mut net = Tiny::<f32>::init(1);
+    let mut largest = usize::MAX;
+    LARGEST.with(|c| c.set(0));
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fit_classifier(
+            &mut net,
+            &mut Sgd::new(0.1).unwrap(),
+            &xor,
+            &xor,
+            &options(1 << 40, 4),
+            |s| {
+                if s.epoch == 3 {
+                    largest = LARGEST.with(Cell::get);
+                    std::panic::panic_any("stop");
+                }
+            },
+        )
+    }));
+    let payload = stopped.unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"stop"));
+    assert!(
+        largest < LIMIT,
+        "2^40 epochs: largest allocation {largest} bytes"
     );
 }

@@ -34,15 +34,12 @@ fn train_and_save_homework_weights() {
         epochs: 10,
         batch_size: 32,
         seed: 1,
-        schedule: Schedule::StepDecay {
-            every: 4,
-            gamma: 0.5,
-        },
+        schedule: Schedule::step_decay(4, 0.5).unwrap(),
         progress: false,
     };
     fit_classifier(
         &mut net,
-        &mut Adam::new(0.003),
+        &mut Adam::new(0.003).unwrap(),
         &train,
         &test,
         &options,

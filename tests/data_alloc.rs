@@ -1,19 +1,37 @@
 //! A header that claims a huge size must not make the loader allocate that
-//! much up front. This binary's global allocator records the largest single
-//! allocation; it holds one test only, so nothing else allocates meanwhile.
+//! much up front, and running out of memory is reported as such. This
+//! binary's global allocator records the largest allocation made on the
+//! calling thread, and can refuse allocations above a limit on that thread,
+//! as a process under a memory limit would.
 
-use nn::data::{DataError, load_idx_images, load_idx_labels};
+use nn::data::{DataError, load_digits_csv, load_idx_images, load_idx_labels};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::ptr;
 
 struct Recording;
 
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
 
-// SAFETY: forwards to the system allocator unchanged; only records sizes.
+/// Records `size` and says whether it is within this thread's limit. The
+/// thread-locals are const-initialised `Cell`s without destructors, so
+/// reading them never allocates and never fails.
+fn admit(size: usize) -> bool {
+    LARGEST.with(|c| c.set(c.get().max(size)));
+    size <= LIMIT.with(Cell::get)
+}
+
+// SAFETY: forwards to the system allocator unchanged, or returns null, which
+// `GlobalAlloc` allows for any failed allocation.
 unsafe impl GlobalAlloc for Recording {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        if !admit(layout.size()) {
+            return ptr::null_mut();
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -22,7 +40,9 @@ unsafe impl GlobalAlloc for Recording {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        if !admit(new_size) {
+            return ptr::null_mut();
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -30,6 +50,32 @@ unsafe impl GlobalAlloc for Recording {
 
 #[global_allocator]
 static ALLOCATOR: Recording = Recording;
+
+/// Runs `f` with allocations above `limit` bytes refused on this thread, and
+/// returns its result and the largest allocation it asked for.
+fn with_limit<R>(limit: usize, f: impl FnOnce() -> R) -> (R, usize) {
+    LARGEST.with(|c| c.set(0));
+    LIMIT.with(|c| c.set(limit));
+    let result = f();
+    LIMIT.with(|c| c.set(usize::MAX));
+    (result, LARGEST.with(Cell::get))
+}
+
+const MIB: usize = 1 << 20;
+
+/// A fresh, empty folder for one test's files.
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nn-data-alloc-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
 
 /// CRC-32 as gzip uses it (checked in tests/data_loaders.rs).
 fn crc32(data: &[u8]) -> u32 {
@@ -47,36 +93,63 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+/// A gzip file holding `data` in stored deflate blocks, so that the file is
+/// as large as the data (as tests/data_loaders.rs writes it, independently of
+/// the decoder under test).
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    let mut chunks = data.chunks(65_535).peekable();
+    while let Some(chunk) = chunks.next() {
+        let len = chunk.len() as u16;
+        out.push(u8::from(chunks.peek().is_none()));
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(chunk);
+    }
+    out.extend(crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
+/// `n` bytes that do not compress (xorshift64).
+fn noise(n: usize) -> Vec<u8> {
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as u8
+        })
+        .collect()
+}
+
+fn idx_header(magic: u8, dims: &[u32]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, magic];
+    for d in dims {
+        out.extend(d.to_be_bytes());
+    }
+    out
+}
+
 #[test]
 fn huge_header_allocates_only_what_the_file_holds() {
-    let dir = std::env::temp_dir().join(format!("nn-data-alloc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("huge");
     // 4,294,967,295 images of 255 x 255 pixels (279 TB), then 100 bytes.
-    let mut images = vec![0, 0, 8, 3];
-    for d in [u32::MAX, 255, 255] {
-        images.extend(d.to_be_bytes());
-    }
+    let mut images = idx_header(3, &[u32::MAX, 255, 255]);
     images.extend([7; 100]);
-    let images_path = dir.join("images");
-    std::fs::write(&images_path, &images).unwrap();
-    // 4,294,967,295 labels, then 100 bytes, in a gzip file (stored block).
-    let mut raw = vec![0, 0, 8, 1];
-    raw.extend(u32::MAX.to_be_bytes());
-    raw.extend([1; 100]);
-    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1];
-    gz.extend((raw.len() as u16).to_le_bytes());
-    gz.extend((!(raw.len() as u16)).to_le_bytes());
-    gz.extend(&raw);
-    gz.extend(crc32(&raw).to_le_bytes());
-    gz.extend((raw.len() as u32).to_le_bytes());
-    let labels_path = dir.join("labels.gz");
-    std::fs::write(&labels_path, &gz).unwrap();
+    let images_path = write(&dir, "images", &images);
+    // 4,294,967,295 labels, then 100 bytes, gzip'd.
+    let mut labels = idx_header(1, &[u32::MAX]);
+    labels.extend([1; 100]);
+    let labels_path = write(&dir, "labels.gz", &gzip(&labels));
 
-    LARGEST.store(0, Ordering::Relaxed);
-    let images_err = load_idx_images(&images_path).unwrap_err();
-    let labels_err = load_idx_labels(&labels_path, 10).unwrap_err();
-    let largest = LARGEST.load(Ordering::Relaxed);
-
+    let ((images_err, labels_err), largest) = with_limit(usize::MAX, || {
+        (
+            load_idx_images(&images_path).unwrap_err(),
+            load_idx_labels(&labels_path, 10).unwrap_err(),
+        )
+    });
     assert!(
         matches!(images_err, DataError::Truncated { found: 100, .. }),
         "{images_err:?}"
@@ -86,8 +159,81 @@ fn huge_header_allocates_only_what_the_file_holds() {
         "{labels_err:?}"
     );
     // The buffers (64 KiB for reading the file, 32 KiB in the gzip decoder, the
-    // decompressor's state) stay far below the claimed sizes; the gzip'd
-    // label file may reserve up to 1032 x its 135 bytes.
-    assert!(largest < 1 << 20, "largest allocation: {largest} bytes");
+    // decompressor's state) stay far below the claimed sizes.
+    assert!(largest < MIB, "largest allocation: {largest} bytes");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_megabyte_of_gzip_claiming_billions_of_images_reserves_only_what_arrives() {
+    let dir = temp_dir("claim");
+    // 4e9 MNIST-sized images claimed (3.1 TB), one megabyte of pixels present
+    // in a gzip file of about one megabyte: deflate could expand such a file
+    // to a gigabyte, but these bytes do not.
+    let mut images = idx_header(3, &[4_000_000_000, 28, 28]);
+    images.extend(noise(MIB));
+    let path = write(&dir, "images.gz", &gzip(&images));
+
+    let (err, largest) = with_limit(usize::MAX, || load_idx_images(&path).unwrap_err());
+    assert!(
+        matches!(
+            err,
+            DataError::Truncated {
+                part: "data",
+                expected: 3_136_000_000_000,
+                found,
+                ..
+            } if found == MIB as u64
+        ),
+        "{err:?}"
+    );
+    assert!(largest < 4 * MIB, "largest allocation: {largest} bytes");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn running_out_of_memory_is_not_a_corrupt_gzip_file() {
+    let dir = temp_dir("oom");
+    // A valid digits CSV of about a megabyte, plain and gzip'd, read where
+    // nothing above 256 KiB can be allocated.
+    let line = format!("{}3\n", "0,".repeat(64));
+    let csv = line.repeat(MIB / line.len());
+    // And a valid IDX label file of a megabyte.
+    let mut labels = idx_header(1, &[MIB as u32]);
+    labels.extend(vec![1; MIB]);
+    for (name, bytes) in [
+        ("digits.csv", csv.clone().into_bytes()),
+        ("digits.csv.gz", gzip(csv.as_bytes())),
+        ("labels", labels.clone()),
+        ("labels.gz", gzip(&labels)),
+    ] {
+        let path = write(&dir, name, &bytes);
+        let (err, _) = with_limit(MIB / 4, || {
+            if name.starts_with("digits") {
+                load_digits_csv(&path).unwrap_err()
+            } else {
+                load_idx_labels(&path, 10).unwrap_err()
+            }
+        });
+        assert!(
+            matches!(err, DataError::OutOfMemory { .. }),
+            "{name}: {err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(": out of memory after reading "),
+            "{message}"
+        );
+        assert!(!message.contains("gzip"), "{message}");
+        // With memory to spare, the same file loads.
+        if name.starts_with("digits") {
+            assert_eq!(
+                load_digits_csv(&path).unwrap().len(),
+                csv.len() / line.len()
+            );
+        } else {
+            assert_eq!(load_idx_labels(&path, 10).unwrap().len(), MIB);
+        }
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }

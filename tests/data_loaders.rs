@@ -5,7 +5,8 @@
 //! bitwise CRC-32), independently of the flate2 decoder under test.
 
 use nn::data::{
-    DataError, Dataset, load_digits_csv, load_idx, load_idx_images, load_idx_labels, load_mnist,
+    DataError, Dataset, DatasetError, load_digits_csv, load_idx, load_idx_images, load_idx_labels,
+    load_mnist,
 };
 use std::path::{Path, PathBuf};
 
@@ -746,4 +747,35 @@ fn dataset_split_take_and_targets() {
     assert!(Dataset::new(0, 10, vec![], vec![]).is_err());
     assert!(Dataset::new(1, 0, vec![], vec![]).is_err());
     assert!(Dataset::new(1, 257, vec![], vec![]).is_err());
+}
+
+#[test]
+fn a_non_finite_input_names_its_sample_and_feature() {
+    // One NaN among the digits' 115,008 inputs: left in, it would make every
+    // weight it touches NaN while ReLU hid it from the loss.
+    let digits = load_digits_csv(&repo_data("sklearn-digits/digits.csv.gz")).unwrap();
+    for (bad, shown) in [
+        (f32::NAN, "NaN"),
+        (f32::INFINITY, "inf"),
+        (f32::NEG_INFINITY, "-inf"),
+    ] {
+        let mut inputs = digits.inputs().to_vec();
+        inputs[1234 * 64 + 17] = bad;
+        let err = Dataset::new(64, 10, inputs, digits.labels().to_vec()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DatasetError::NonFinite {
+                    sample: 1234,
+                    feature: 17,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("feature 17 of sample 1234 is {shown}: expected a finite number")
+        );
+    }
 }

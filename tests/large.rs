@@ -43,7 +43,7 @@ fn large_layers_train_on_a_default_test_thread_stack() {
     let mut batch_trace = BigBatchTrace::<f32>::new();
     let batch_loss = net.loss_and_grad_batch(&batch, &ys, &mut batch_trace, &mut grads, None);
     assert!(batch_loss.is_finite());
-    let mut adam = Adam::new(1e-3);
+    let mut adam = Adam::new(1e-3).unwrap();
     adam.step(&mut *net, &*grads);
     assert_eq!(net.tensors().count(), 6);
 }

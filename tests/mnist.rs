@@ -27,15 +27,12 @@ fn homework_net_reaches_95_percent_with_the_example_defaults() {
         epochs: 20,
         batch_size: 32,
         seed: 1,
-        schedule: Schedule::StepDecay {
-            every: 5,
-            gamma: 0.5,
-        },
+        schedule: Schedule::step_decay(5, 0.5).unwrap(),
         progress: false,
     };
     let history = fit_classifier(
         &mut net,
-        &mut Adam::new(0.003),
+        &mut Adam::new(0.003).unwrap(),
         &train,
         &test,
         &options,

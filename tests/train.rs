@@ -1,11 +1,12 @@
 //! The training loop on real data (scikit-learn's digits, vendored): it
-//! learns, it is reproducible from its seed, and it reports a diverging loss
-//! and data that does not fit the network as errors.
+//! learns, it is reproducible from its seed, and it reports as errors a loss,
+//! parameters or a test loss that stop being finite, a schedule whose rate
+//! vanishes, and data that does not fit the network.
 
 use std::path::Path;
 
 use nn::data::{Dataset, load_digits_csv};
-use nn::optim::{Adam, Schedule, Sgd};
+use nn::optim::{Adam, OptimError, Optimizer, Schedule, Sgd};
 use nn::train::{TrainError, TrainOptions, evaluate, fit_classifier};
 
 nn::network! {
@@ -27,10 +28,7 @@ fn options(epochs: usize) -> TrainOptions {
         epochs,
         batch_size: 32,
         seed: 7,
-        schedule: Schedule::StepDecay {
-            every: 5,
-            gamma: 0.5,
-        },
+        schedule: Schedule::step_decay(5, 0.5).unwrap(),
         progress: false,
     }
 }
@@ -40,7 +38,7 @@ fn learns_digits_and_is_reproducible() {
     let (train, test) = digits();
     let run = || {
         let mut net = Digits::<f32>::init(1);
-        let mut opt = Adam::new(0.01);
+        let mut opt = Adam::new(0.01).unwrap();
         let mut seen = Vec::new();
         let history = fit_classifier(&mut net, &mut opt, &train, &test, &options(8), |s| {
             seen.push(s.epoch)
@@ -73,10 +71,10 @@ fn learns_digits_and_is_reproducible() {
 fn a_diverging_loss_names_the_epoch_and_batch() {
     let (train, test) = digits();
     let mut net = Digits::<f32>::init(1);
-    let mut opt = Sgd::new(1e30);
+    let mut opt = Sgd::new(1e30).unwrap();
     let err = fit_classifier(&mut net, &mut opt, &train, &test, &options(3), |_| {}).unwrap_err();
     match err {
-        TrainError::NonFinite { epoch, batch, loss } => {
+        TrainError::NonFiniteLoss { epoch, batch, loss } => {
             assert_eq!(epoch, 1);
             assert!(
                 batch >= 2,
@@ -84,7 +82,7 @@ fn a_diverging_loss_names_the_epoch_and_batch() {
             );
             assert!(!loss.is_finite());
         }
-        other => panic!("expected NonFinite, got {other:?}"),
+        other => panic!("expected NonFiniteLoss, got {other:?}"),
     }
 }
 
@@ -99,7 +97,7 @@ fn data_that_does_not_fit_is_an_error() {
     let (train, test) = digits();
     let err = fit_classifier(
         &mut Wrong::<f32>::zeros(),
-        &mut Sgd::new(0.1),
+        &mut Sgd::new(0.1).unwrap(),
         &train,
         &test,
         &options(1),
@@ -112,7 +110,7 @@ fn data_that_does_not_fit_is_an_error() {
     );
     let err = fit_classifier(
         &mut FewClasses::<f32>::zeros(),
-        &mut Sgd::new(0.1),
+        &mut Sgd::new(0.1).unwrap(),
         &train,
         &test,
         &options(1),
@@ -128,7 +126,7 @@ fn data_that_does_not_fit_is_an_error() {
     zero.batch_size = 0;
     let err = fit_classifier(
         &mut Digits::<f32>::zeros(),
-        &mut Sgd::new(0.1),
+        &mut Sgd::new(0.1).unwrap(),
         &train,
         &test,
         &zero,
@@ -136,4 +134,107 @@ fn data_that_does_not_fit_is_an_error() {
     )
     .unwrap_err();
     assert_eq!(err, TrainError::ZeroBatchSize);
+}
+
+#[test]
+fn one_step_at_a_huge_learning_rate_is_an_error() {
+    // One epoch of one batch: the only training loss is computed before the
+    // step. The weights it leaves are huge but still finite, so the
+    // damage shows in the test loss.
+    let (train, test) = digits();
+    let mut once = options(1);
+    once.batch_size = train.len();
+    let mut net = Digits::<f32>::init(1);
+    let mut sgd = Sgd::new(1e30).unwrap();
+    let err = fit_classifier(&mut net, &mut sgd, &train, &test, &once, |_| {}).unwrap_err();
+    assert!(
+        matches!(err, TrainError::NonFiniteTestLoss { epoch: 1, loss } if loss.is_nan()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().ends_with("; try a smaller learning rate"),
+        "{err}"
+    );
+}
+
+/// Sets the first parameter to NaN at its `at`-th step.
+struct Poison {
+    steps: usize,
+    at: usize,
+}
+
+impl Optimizer<f32, Digits<f32>> for Poison {
+    fn step(&mut self, net: &mut Digits<f32>, _grads: &Digits<f32>) {
+        self.steps += 1;
+        if self.steps == self.at {
+            net.hidden.weight[0] = f32::NAN;
+        }
+    }
+    fn learning_rate(&self) -> f32 {
+        0.1
+    }
+    fn set_learning_rate(&mut self, _lr: f32) -> Result<(), OptimError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn parameters_that_become_nan_at_an_epochs_last_step_are_an_error() {
+    // Two batches per epoch; the fourth step is the last of epoch 2, so no
+    // training loss is computed after it.
+    let (train, test) = digits();
+    let mut two = options(3);
+    two.batch_size = 1000;
+    let mut net = Digits::<f32>::init(1);
+    let mut poison = Poison { steps: 0, at: 4 };
+    let err = fit_classifier(&mut net, &mut poison, &train, &test, &two, |_| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::Diverged { epoch: 2, tensor: "hidden.weight", index: 0, value } if value.is_nan()
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the parameters diverged in epoch 2: hidden.weight[0] is NaN; try a smaller learning rate"
+    );
+}
+
+#[test]
+fn a_loss_that_overflows_before_any_update_does_not_blame_the_learning_rate() {
+    // Finite inputs so large that the first forward pass overflows.
+    let (train, test) = digits();
+    let huge = Dataset::new(
+        64,
+        10,
+        vec![f32::MAX; train.len() * 64],
+        train.labels().to_vec(),
+    )
+    .unwrap();
+    let mut net = Digits::<f32>::init(1);
+    let mut sgd = Sgd::new(0.01).unwrap();
+    let err = fit_classifier(&mut net, &mut sgd, &huge, &test, &options(1), |_| {}).unwrap_err();
+    assert!(matches!(err, TrainError::NonFiniteStart { .. }), "{err:?}");
+    assert!(!err.to_string().contains("learning rate"), "{err}");
+}
+
+#[test]
+fn a_schedule_that_decays_to_zero_is_an_error() {
+    let (train, test) = digits();
+    let mut vanishing = options(3);
+    vanishing.schedule = Schedule::exponential(1e-300).unwrap();
+    let mut net = Digits::<f32>::init(1);
+    let mut sgd = Sgd::new(0.1).unwrap();
+    let err = fit_classifier(&mut net, &mut sgd, &train, &test, &vanishing, |_| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::Schedule {
+                epoch: 2,
+                source: OptimError::LearningRate { found: 0.0 }
+            }
+        ),
+        "{err:?}"
+    );
 }

@@ -154,34 +154,47 @@ impl<T: Scalar> Elementwise<T> for Tanh {
 }
 elementwise_activation!(Tanh, "tanh");
 
-/// `f(z) = max(0, z)`, `f′(z) = 1` for `z > 0`, else `0` (the subgradient 0 at the kink).
+/// `f(z) = max(0, z)`, `f′(z) = 1` for `z > 0`, else `0` (the subgradient 0 at the kink);
+/// NaN stays NaN in both, as in PyTorch.
 ///
 /// ```
 /// use nn_core::activation::{Elementwise, Relu};
 /// assert_eq!((Relu.f(-2.0f32), Relu.f(3.0f32)), (0.0, 3.0));
 /// assert_eq!((Relu.df(0.0f32, 0.0), Relu.df(3.0f32, 3.0)), (0.0, 1.0));
+/// assert!(Relu.f(f32::NAN).is_nan() && Relu.df(f64::NAN, f64::NAN).is_nan());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Relu;
 
+// `z <= 0` is false for NaN: the comparisons are written so that a NaN input
+// reaches the loss and is reported, rather than being mapped to 0 and
+// training on silently.
 impl<T: Scalar> Elementwise<T> for Relu {
     #[inline(always)]
     fn f(&self, z: T) -> T {
-        if z > T::zero() { z } else { T::zero() }
+        if z <= T::zero() { T::zero() } else { z }
     }
     #[inline(always)]
     fn df(&self, z: T, _a: T) -> T {
-        if z > T::zero() { T::one() } else { T::zero() }
+        if z > T::zero() {
+            T::one()
+        } else if z <= T::zero() {
+            T::zero()
+        } else {
+            z
+        }
     }
 }
 elementwise_activation!(Relu, "relu");
 
-/// `f(z) = z` for `z > 0`, else `α z`; `f′(z) = 1` or `α` (`α` at the kink).
+/// `f(z) = z` for `z > 0`, else `α z`; `f′(z) = 1` or `α` (`α` at the kink);
+/// NaN stays NaN in both.
 ///
 /// ```
 /// use nn_core::activation::{Elementwise, LeakyRelu};
 /// let act = LeakyRelu { alpha: 0.1f64 };
 /// assert_eq!((act.f(-2.0), act.df(-2.0, -0.2)), (-0.2, 0.1));
+/// assert!(act.f(f64::NAN).is_nan() && act.df(f64::NAN, f64::NAN).is_nan());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LeakyRelu<T> {
@@ -196,7 +209,13 @@ impl<T: Scalar> Elementwise<T> for LeakyRelu<T> {
     }
     #[inline(always)]
     fn df(&self, z: T, _a: T) -> T {
-        if z > T::zero() { T::one() } else { self.alpha }
+        if z > T::zero() {
+            T::one()
+        } else if z <= T::zero() {
+            self.alpha
+        } else {
+            z
+        }
     }
 }
 elementwise_activation!(LeakyRelu<T>, "leaky_relu");
@@ -281,6 +300,26 @@ mod tests {
         }
         assert!(Sigmoid.f(-50.0f64) > 0.0);
         assert!(Sigmoid.f(50.0f64) <= 1.0);
+    }
+
+    #[test]
+    fn relu_family_propagates_nan_forward_and_backward() {
+        let relu = Relu;
+        let leaky = LeakyRelu { alpha: 0.01f32 };
+        let z = [f32::NAN, -1.0, 2.0];
+        let (mut a, mut b) = ([0.0; 3], [0.0; 3]);
+        relu.forward(&z, &mut a);
+        leaky.forward(&z, &mut b);
+        assert!(a[0].is_nan() && a[1..] == [0.0, 2.0], "{a:?}");
+        assert!(b[0].is_nan() && b[1..] == [-0.01, 2.0], "{b:?}");
+        let mut dz = [0.0; 3];
+        relu.backward(&z, &[f32::NAN, 0.0, 2.0], &[1.0; 3], &mut dz);
+        assert!(dz[0].is_nan() && dz[1] == 0.0 && dz[2] == 1.0, "{dz:?}");
+        leaky.backward(&z, &[f32::NAN, -0.01, 2.0], &[1.0; 3], &mut dz);
+        assert!(dz[0].is_nan() && dz[1] == 0.01 && dz[2] == 1.0, "{dz:?}");
+        let mut v = z;
+        relu.forward_in_place(&mut v);
+        assert!(v[0].is_nan() && v[1] == 0.0);
     }
 
     #[test]

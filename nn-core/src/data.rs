@@ -26,7 +26,6 @@
 use crate::target::{ClassLabel, LabelError};
 use flate2::bufread::MultiGzDecoder;
 use nalgebra::SVector;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -37,13 +36,11 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const IDX_IMAGES_MAGIC: u32 = 0x0000_0803;
 /// IDX magic of an unsigned-byte array with 1 dimension (`N`).
 const IDX_LABELS_MAGIC: u32 = 0x0000_0801;
-/// Deflate cannot expand data by more than about 1032:1, so a gzip file of
-/// `len` bytes cannot deliver more than `len * 1032` bytes. Bounding the
-/// up-front reservation by that keeps a lying header from allocating memory
-/// that the file could never fill.
-const MAX_DEFLATE_RATIO: u64 = 1032;
-/// Never reserve more than this up front, whatever the header and file size say.
-const MAX_RESERVE: u64 = 1 << 30;
+/// The first read step, in bytes; each later step is as large as what has
+/// arrived so far, so the buffer doubles only as data keeps coming. A
+/// megabyte of gzip can expand to a gigabyte, so even the file's size says
+/// nothing about what it will really deliver.
+const FIRST_READ: u64 = 1 << 16;
 /// MNIST and the digits both have ten classes, `0..=9`.
 const DIGIT_CLASSES: usize = 10;
 
@@ -78,8 +75,8 @@ impl Dataset {
     /// taken row-major from `inputs`, and labels in `0..classes`.
     ///
     /// Fails if `features` or `classes` is zero, if `classes > 256` (labels are
-    /// bytes), if `inputs.len() != labels.len() * features`, or if a label is not
-    /// below `classes`.
+    /// bytes), if `inputs.len() != labels.len() * features`, if an input is NaN
+    /// or infinite, or if a label is not below `classes`.
     ///
     /// ```
     /// use nn_core::data::{Dataset, DatasetError};
@@ -91,6 +88,10 @@ impl Dataset {
     /// assert!(matches!(
     ///     Dataset::new(2, 3, vec![0.5; 5], vec![0, 1]),
     ///     Err(DatasetError::InputLength { .. }),
+    /// ));
+    /// assert!(matches!(
+    ///     Dataset::new(2, 3, vec![0.5, 0.5, 0.5, f32::NAN], vec![0, 1]),
+    ///     Err(DatasetError::NonFinite { sample: 1, feature: 1, .. }),
     /// ));
     /// ```
     pub fn new(
@@ -110,6 +111,15 @@ impl Dataset {
                 features,
                 inputs: inputs.len(),
                 labels: labels.len(),
+            });
+        }
+        // One NaN input would make every weight it reaches NaN; check here so
+        // that training never has to.
+        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
+            return Err(DatasetError::NonFinite {
+                sample: index / features,
+                feature: index % features,
+                value: inputs[index],
             });
         }
         if let Some(index) = labels.iter().position(|&l| usize::from(l) >= classes) {
@@ -400,17 +410,20 @@ impl Dataset {
 /// let err = Dataset::new(2, 3, vec![0.0; 3], vec![0, 1]).unwrap_err();
 /// assert_eq!(err.to_string(), "3 inputs do not make 2 samples of 2 features: expected 4 inputs");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DatasetError {
     /// `features` was zero.
+    #[error("a data set needs at least one feature per sample")]
     ZeroFeatures,
     /// `classes` was zero or more than 256 (labels are bytes).
+    #[error("{classes} classes: expected 1 to 256 (labels are bytes)")]
     Classes {
         /// The number of classes that was given.
         classes: usize,
     },
     /// The inputs are not `labels * features` values.
+    #[error("{}", input_length(*.features, *.inputs, *.labels))]
     InputLength {
         /// Inputs per sample.
         features: usize,
@@ -419,7 +432,18 @@ pub enum DatasetError {
         /// The number of labels (samples) given.
         labels: usize,
     },
+    /// An input is NaN or infinite.
+    #[error("feature {feature} of sample {sample} is {value}: expected a finite number")]
+    NonFinite {
+        /// The sample (0-based).
+        sample: usize,
+        /// The feature within the sample (0-based).
+        feature: usize,
+        /// The value found.
+        value: f32,
+    },
     /// A label is not below the number of classes.
+    #[error("label {label} of sample {index} is out of range: expected a class in 0..{classes}")]
     LabelOutOfRange {
         /// The sample whose label is wrong.
         index: usize,
@@ -429,6 +453,9 @@ pub enum DatasetError {
         classes: usize,
     },
     /// A network's input width does not match the data set's features.
+    #[error(
+        "the network takes {expected} inputs, but the data set has {found} features per sample"
+    )]
     Features {
         /// The network's input width.
         expected: usize,
@@ -437,44 +464,15 @@ pub enum DatasetError {
     },
 }
 
-impl fmt::Display for DatasetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::ZeroFeatures => f.write_str("a data set needs at least one feature per sample"),
-            Self::Classes { classes } => {
-                write!(f, "{classes} classes: expected 1 to 256 (labels are bytes)")
-            }
-            Self::InputLength {
-                features,
-                inputs,
-                labels,
-            } => match labels.checked_mul(features) {
-                Some(expected) => write!(
-                    f,
-                    "{inputs} inputs do not make {labels} samples of {features} features: expected {expected} inputs"
-                ),
-                None => write!(
-                    f,
-                    "{labels} samples of {features} features overflow the address space"
-                ),
-            },
-            Self::LabelOutOfRange {
-                index,
-                label,
-                classes,
-            } => write!(
-                f,
-                "label {label} of sample {index} is out of range: expected a class in 0..{classes}"
-            ),
-            Self::Features { expected, found } => write!(
-                f,
-                "the network takes {expected} inputs, but the data set has {found} features per sample"
-            ),
-        }
+/// The message of [`DatasetError::InputLength`].
+fn input_length(features: usize, inputs: usize, labels: usize) -> String {
+    match labels.checked_mul(features) {
+        Some(expected) => format!(
+            "{inputs} inputs do not make {labels} samples of {features} features: expected {expected} inputs"
+        ),
+        None => format!("{labels} samples of {features} features overflow the address space"),
     }
 }
-
-impl std::error::Error for DatasetError {}
 
 /// Why a data file could not be loaded. Each variant names the file.
 ///
@@ -485,10 +483,11 @@ impl std::error::Error for DatasetError {}
 /// assert!(matches!(err, DataError::Io { .. }));
 /// assert!(err.to_string().starts_with("no/such/file.gz: cannot read:"));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
     /// The file could not be opened or read (not found, permission denied, ...).
+    #[error("{}: cannot read: {source}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -497,13 +496,23 @@ pub enum DataError {
     },
     /// The file starts like gzip (`1f 8b`) but does not decompress: a bad
     /// header, a corrupt deflate stream or a wrong checksum.
+    #[error("{}: corrupt gzip file: {source}", .path.display())]
     Gzip {
         /// The file.
         path: PathBuf,
         /// What the decompressor said.
         source: io::Error,
     },
+    /// Memory ran out while reading the file: its data does not fit.
+    #[error("{}: out of memory after reading {read} bytes", .path.display())]
+    OutOfMemory {
+        /// The file.
+        path: PathBuf,
+        /// The bytes read (after decompression) when memory ran out.
+        read: u64,
+    },
     /// No file of one of MNIST's standard names was found in a folder.
+    #[error("{}: no such file in this folder: tried {}", .dir.display(), .tried.join(", "))]
     NotFound {
         /// The folder searched.
         dir: PathBuf,
@@ -511,6 +520,7 @@ pub enum DataError {
         tried: Vec<String>,
     },
     /// The (decompressed) file does not start with the expected IDX magic number.
+    #[error("{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x}{}", .path.display(), magic_hint(*.expected, *.gzip))]
     BadMagic {
         /// The file.
         path: PathBuf,
@@ -522,6 +532,7 @@ pub enum DataError {
         gzip: bool,
     },
     /// The file ends before its header or the data its header announces.
+    #[error("{}: truncated {part}: expected {expected} bytes, found {found}", .path.display())]
     Truncated {
         /// The file.
         path: PathBuf,
@@ -533,6 +544,7 @@ pub enum DataError {
         found: u64,
     },
     /// The file has more data than its header announces.
+    #[error("{}: more data than the header announces: expected {expected} bytes", .path.display())]
     TrailingData {
         /// The file.
         path: PathBuf,
@@ -541,6 +553,7 @@ pub enum DataError {
     },
     /// The header's dimensions are unusable: zero-sized samples, or a total
     /// size that does not fit in memory addresses.
+    #[error("{}: header dimensions {}: {reason}", .path.display(), dims_text(.dims))]
     BadDims {
         /// The file.
         path: PathBuf,
@@ -550,6 +563,11 @@ pub enum DataError {
         reason: &'static str,
     },
     /// An image file and a label file hold different numbers of samples.
+    #[error(
+        "{} has {image_count} images but {} has {label_count} labels: expected the same count",
+        .images.display(),
+        .labels.display()
+    )]
     CountMismatch {
         /// The image file.
         images: PathBuf,
@@ -561,6 +579,10 @@ pub enum DataError {
         label_count: usize,
     },
     /// A label is not below the number of classes.
+    #[error(
+        "{}: label {label} of sample {index} is out of range: expected a class in 0..{classes}",
+        .path.display()
+    )]
     LabelOutOfRange {
         /// The file.
         path: PathBuf,
@@ -572,6 +594,7 @@ pub enum DataError {
         classes: usize,
     },
     /// A CSV line does not have the expected number of fields.
+    #[error("{}:{line}: {found} fields: expected {expected}", .path.display())]
     FieldCount {
         /// The file.
         path: PathBuf,
@@ -583,6 +606,7 @@ pub enum DataError {
         found: usize,
     },
     /// A CSV field is not an integer.
+    #[error("{}:{line}: field {column} `{text}` is not an integer", .path.display())]
     NotAnInteger {
         /// The file.
         path: PathBuf,
@@ -594,6 +618,10 @@ pub enum DataError {
         text: String,
     },
     /// A CSV field is an integer outside its range.
+    #[error(
+        "{}:{line}: field {column}: {what} {text} is out of range: expected 0..={max}",
+        .path.display()
+    )]
     ValueOutOfRange {
         /// The file.
         path: PathBuf,
@@ -609,6 +637,7 @@ pub enum DataError {
         max: u32,
     },
     /// A data set's invariants do not hold (see [`DatasetError`]).
+    #[error("{}: {source}", .path.display())]
     Dataset {
         /// The file.
         path: PathBuf,
@@ -617,130 +646,26 @@ pub enum DataError {
     },
 }
 
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Io { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
-            Self::Gzip { path, source } => {
-                write!(f, "{}: corrupt gzip file: {source}", path.display())
-            }
-            Self::NotFound { dir, tried } => write!(
-                f,
-                "{}: no such file in this folder: tried {}",
-                dir.display(),
-                tried.join(", ")
-            ),
-            Self::BadMagic {
-                path,
-                expected,
-                found,
-                gzip,
-            } => {
-                let what = match *expected {
-                    IDX_IMAGES_MAGIC => " (IDX images: unsigned bytes, 3 dimensions)",
-                    IDX_LABELS_MAGIC => " (IDX labels: unsigned bytes, 1 dimension)",
-                    _ => "",
-                };
-                write!(
-                    f,
-                    "{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x}{what}",
-                    path.display()
-                )?;
-                if !gzip {
-                    f.write_str(", or a gzip file starting with 1f 8b")?;
-                }
-                Ok(())
-            }
-            Self::Truncated {
-                path,
-                part,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}: truncated {part}: expected {expected} bytes, found {found}",
-                path.display()
-            ),
-            Self::TrailingData { path, expected } => write!(
-                f,
-                "{}: more data than the header announces: expected {expected} bytes",
-                path.display()
-            ),
-            Self::BadDims { path, dims, reason } => {
-                let dims: Vec<String> = dims.iter().map(u32::to_string).collect();
-                write!(
-                    f,
-                    "{}: header dimensions {}: {reason}",
-                    path.display(),
-                    dims.join(" x ")
-                )
-            }
-            Self::CountMismatch {
-                images,
-                image_count,
-                labels,
-                label_count,
-            } => write!(
-                f,
-                "{} has {image_count} images but {} has {label_count} labels: expected the same count",
-                images.display(),
-                labels.display()
-            ),
-            Self::LabelOutOfRange {
-                path,
-                index,
-                label,
-                classes,
-            } => write!(
-                f,
-                "{}: label {label} of sample {index} is out of range: expected a class in 0..{classes}",
-                path.display()
-            ),
-            Self::FieldCount {
-                path,
-                line,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}:{line}: {found} fields: expected {expected}",
-                path.display()
-            ),
-            Self::NotAnInteger {
-                path,
-                line,
-                column,
-                text,
-            } => write!(
-                f,
-                "{}:{line}: field {column} `{text}` is not an integer",
-                path.display()
-            ),
-            Self::ValueOutOfRange {
-                path,
-                line,
-                column,
-                text,
-                what,
-                max,
-            } => write!(
-                f,
-                "{}:{line}: field {column}: {what} {text} is out of range: expected 0..={max}",
-                path.display()
-            ),
-            Self::Dataset { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
+/// The end of [`DataError::BadMagic`]'s message: what the expected magic
+/// number stands for, and that a gzip file would also do.
+fn magic_hint(expected: u32, gzip: bool) -> String {
+    let what = match expected {
+        IDX_IMAGES_MAGIC => " (IDX images: unsigned bytes, 3 dimensions)",
+        IDX_LABELS_MAGIC => " (IDX labels: unsigned bytes, 1 dimension)",
+        _ => "",
+    };
+    let or_gzip = if gzip {
+        ""
+    } else {
+        ", or a gzip file starting with 1f 8b"
+    };
+    format!("{what}{or_gzip}")
 }
 
-impl std::error::Error for DataError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Io { source, .. } | Self::Gzip { source, .. } => Some(source),
-            Self::Dataset { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+/// Dimensions as `a x b x c`.
+fn dims_text(dims: &[u32]) -> String {
+    let dims: Vec<String> = dims.iter().map(u32::to_string).collect();
+    dims.join(" x ")
 }
 
 /// An opened data file: its bytes after decompression, read through buffers.
@@ -748,8 +673,6 @@ struct Source<'p> {
     path: &'p Path,
     reader: Box<dyn Read>,
     gzip: bool,
-    /// Size on disk, to bound what the file can deliver (0 if unknown).
-    file_len: u64,
 }
 
 impl<'p> Source<'p> {
@@ -760,7 +683,6 @@ impl<'p> Source<'p> {
             source,
         };
         let file = File::open(path).map_err(io_err)?;
-        let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut file = BufReader::with_capacity(1 << 16, file);
         // Peek at the first two bytes without consuming them.
         let mut head = [0u8; 2];
@@ -783,29 +705,40 @@ impl<'p> Source<'p> {
         } else {
             Box::new(file)
         };
-        Ok(Self {
-            path,
-            reader,
-            gzip,
-            file_len,
-        })
+        Ok(Self { path, reader, gzip })
     }
 
-    /// The error for a failed read: a decompression error for gzip files, an
-    /// I/O error otherwise; running out of bytes is `Truncated`.
+    /// The error for a failed read after `found` bytes: running out of bytes
+    /// is `Truncated`, anything else as [`read_failure`] sorts it.
     fn read_error(&self, e: io::Error, part: &'static str, expected: u64, found: u64) -> DataError {
-        let path = self.path.to_owned();
         if e.kind() == io::ErrorKind::UnexpectedEof {
             DataError::Truncated {
-                path,
+                path: self.path.to_owned(),
                 part,
                 expected,
                 found,
             }
-        } else if self.gzip {
-            DataError::Gzip { path, source: e }
         } else {
-            DataError::Io { path, source: e }
+            read_failure(self.path, self.gzip, e, found)
+        }
+    }
+
+    /// Appends the stream's bytes to `buf` until it ends or `limit` bytes have
+    /// been read, in steps that double: the buffer grows only as bytes arrive,
+    /// and a failed allocation is an `OutOfMemory` error rather than an abort.
+    fn read_up_to(&mut self, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+        loop {
+            let left = limit - buf.len() as u64;
+            if left == 0 {
+                return Ok(());
+            }
+            let step = left.min(FIRST_READ.max(buf.len() as u64));
+            let step_bytes = usize::try_from(step).map_err(|_| io::ErrorKind::OutOfMemory)?;
+            buf.try_reserve_exact(step_bytes)
+                .map_err(|_| io::ErrorKind::OutOfMemory)?;
+            if (&mut self.reader).take(step).read_to_end(buf)? == 0 {
+                return Ok(());
+            }
         }
     }
 
@@ -835,35 +768,24 @@ impl<'p> Source<'p> {
 
     /// Reads the rest of the stream, which must be exactly `expected` bytes.
     ///
-    /// The buffer starts at most as large as the file could possibly deliver
-    /// and grows as bytes arrive, so a header that claims gigabytes costs
-    /// nothing until the bytes are really there.
+    /// The buffer grows as bytes arrive, so a header that claims gigabytes
+    /// costs nothing until the bytes are really there.
     fn read_data(&mut self, expected: u64) -> Result<Vec<u8>, DataError> {
-        let deliverable = if self.gzip {
-            self.file_len.saturating_mul(MAX_DEFLATE_RATIO)
-        } else {
-            self.file_len
-        };
-        let reserve = expected.min(deliverable).min(MAX_RESERVE);
-        let mut buf = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
+        let mut buf = Vec::new();
         // Read one byte more than announced, to notice trailing data; reading
         // to the end of the stream also makes the gzip decoder check its CRC.
-        let result = (&mut self.reader)
-            .take(expected.saturating_add(1))
-            .read_to_end(&mut buf);
+        let result = self.read_up_to(expected.saturating_add(1), &mut buf);
         let found = buf.len() as u64;
         if let Err(e) = result {
             // A gzip file cut off after all the data, in its trailer, is a
             // corrupt gzip file rather than truncated data.
-            if found < expected || !self.gzip {
-                return Err(self.read_error(e, "data", expected, found));
-            }
-            if found == expected {
+            if self.gzip && found == expected && e.kind() == io::ErrorKind::UnexpectedEof {
                 return Err(DataError::Gzip {
                     path: self.path.to_owned(),
                     source: e,
                 });
             }
+            return Err(self.read_error(e, "data", expected, found));
         }
         if found < expected {
             return Err(DataError::Truncated {
@@ -904,6 +826,22 @@ impl<'p> Source<'p> {
             dims.push(u32::from_be_bytes(size));
         }
         Ok(dims)
+    }
+}
+
+/// The error for a read of `path` that failed after `read` bytes: out of
+/// memory, a decompression error (flate2 reports corrupt data as invalid
+/// input, a cut-off stream as an unexpected end), or an I/O error.
+fn read_failure(path: &Path, gzip: bool, e: io::Error, read: u64) -> DataError {
+    let path = path.to_owned();
+    match e.kind() {
+        io::ErrorKind::OutOfMemory => DataError::OutOfMemory { path, read },
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+            if gzip =>
+        {
+            DataError::Gzip { path, source: e }
+        }
+        _ => DataError::Io { path, source: e },
     }
 }
 
@@ -1100,14 +1038,8 @@ pub fn load_digits_csv(path: &Path) -> Result<Dataset, DataError> {
     const PIXEL_MAX: u32 = 16;
     let mut src = Source::open(path)?;
     let mut text = Vec::new();
-    // No header announces a size here, so the buffer simply grows with the data.
-    if let Err(source) = src.reader.read_to_end(&mut text) {
-        let path = path.to_owned();
-        return Err(if src.gzip {
-            DataError::Gzip { path, source }
-        } else {
-            DataError::Io { path, source }
-        });
+    if let Err(e) = src.read_up_to(u64::MAX, &mut text) {
+        return Err(read_failure(path, src.gzip, e, text.len() as u64));
     }
     let mut inputs = Vec::new();
     let mut labels = Vec::new();

@@ -8,17 +8,88 @@
 //! heap, so layers of any size work) and need `std`.
 //!
 //! Weight decay is PyTorch's `weight_decay`: `g ← g + λθ` before the update.
+//!
+//! Learning rates and the other hyperparameters are checked when an optimizer
+//! or a [`Schedule`] is made, and whenever the rate changes: each constructor
+//! returns a `Result` with an [`OptimError`] (there is no panicking twin),
+//! since these numbers often come from a command line or a configuration
+//! file. A learning rate of 0, below 0, NaN or infinite never trains anything
+//! useful: a negative rate climbs the loss instead of descending it.
+//!
+//! ```
+//! use nn::optim::{OptimError, Schedule, Sgd};
+//! let sgd = Sgd::<f32>::new(0.1)?;
+//! assert_eq!(Sgd::<f32>::new(-0.1), Err(OptimError::LearningRate { found: -0.1f32 as f64 }));
+//! assert!(Schedule::step_decay(5, f64::NAN).is_err());
+//! # Ok::<(), OptimError>(())
+//! ```
 
 use crate::{Params, Scalar};
 
+/// Why an optimizer or a schedule refused a hyperparameter.
+///
+/// ```
+/// use nn::optim::{Momentum, OptimError};
+/// let err = Momentum::<f64, ()>::new(0.1, -0.9).unwrap_err();
+/// assert_eq!(err, OptimError::Momentum { found: -0.9 });
+/// assert_eq!(err.to_string(), "momentum -0.9: expected a finite number, 0 or more");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptimError {
+    /// A learning rate is not a finite number above 0.
+    #[error("learning rate {found}: expected a finite number above 0")]
+    LearningRate {
+        /// The rate given.
+        found: f64,
+    },
+    /// A momentum is not a finite number, 0 or more.
+    #[error("momentum {found}: expected a finite number, 0 or more")]
+    Momentum {
+        /// The momentum given.
+        found: f64,
+    },
+    /// A schedule's decay factor is not a finite number above 0.
+    #[error("decay factor {found}: expected a finite number above 0")]
+    DecayFactor {
+        /// The factor given.
+        found: f64,
+    },
+}
+
+/// `lr` if it is a usable learning rate: finite and above 0.
+fn checked_rate<T: Scalar>(lr: T) -> Result<T, OptimError> {
+    let found = lr.into_f64();
+    if found.is_finite() && found > 0.0 {
+        Ok(lr)
+    } else {
+        Err(OptimError::LearningRate { found })
+    }
+}
+
 /// An update rule: `θ ← update(θ, dL/dθ)`.
+///
+/// The learning rate of an optimizer is always finite and above 0: its
+/// constructor and [`set_learning_rate`](Optimizer::set_learning_rate) refuse
+/// anything else.
 pub trait Optimizer<T: Scalar, N: Params<T>> {
     /// Applies one update to `net` from the gradient `grads`.
     fn step(&mut self, net: &mut N, grads: &N);
     /// The current learning rate.
     fn learning_rate(&self) -> T;
-    /// Sets the learning rate (for schedules).
-    fn set_learning_rate(&mut self, lr: T);
+    /// Sets the learning rate (for schedules), or leaves it unchanged and
+    /// returns [`OptimError::LearningRate`] if `lr` is not finite and above 0.
+    ///
+    /// ```
+    /// use nn::optim::{Optimizer, Sgd};
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// let mut sgd = Sgd::new(0.1)?;
+    /// Optimizer::<f64, One<f64>>::set_learning_rate(&mut sgd, 0.05)?;
+    /// assert!(Optimizer::<f64, One<f64>>::set_learning_rate(&mut sgd, 0.0).is_err());
+    /// assert_eq!(Optimizer::<f64, One<f64>>::learning_rate(&sgd), 0.05);
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    fn set_learning_rate(&mut self, lr: T) -> Result<(), OptimError>;
 }
 
 /// Plain stochastic gradient descent: `θ ← θ − η (g + λθ)`.
@@ -28,24 +99,32 @@ pub trait Optimizer<T: Scalar, N: Params<T>> {
 /// nn::network! { struct One { input: 1, out: dense(1) } }
 /// let mut net = One::<f64>::from_params(&[2.0, 1.0]).unwrap(); // w, b
 /// let grads = One::<f64>::from_params(&[0.5, -1.0]).unwrap();
-/// Sgd::new(0.1).step(&mut net, &grads);
+/// Sgd::new(0.1)?.step(&mut net, &grads);
 /// assert_eq!((net.out.weight[0], net.out.bias[0]), (1.95, 1.1));
+/// # Ok::<(), nn::optim::OptimError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sgd<T> {
-    /// The learning rate η.
-    pub lr: T,
+    /// The learning rate η, finite and above 0.
+    lr: T,
     /// The L2 weight decay λ (0 for none).
     pub weight_decay: T,
 }
 
 impl<T: Scalar> Sgd<T> {
-    /// SGD with learning rate `lr` and no weight decay.
-    pub fn new(lr: T) -> Self {
-        Self {
-            lr,
+    /// SGD with learning rate `lr` and no weight decay, or
+    /// [`OptimError::LearningRate`] if `lr` is not finite and above 0.
+    ///
+    /// ```
+    /// use nn::optim::Sgd;
+    /// assert!(Sgd::new(0.1f32).is_ok());
+    /// assert!(Sgd::new(-0.1f32).is_err() && Sgd::new(f32::NAN).is_err());
+    /// ```
+    pub fn new(lr: T) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: checked_rate(lr)?,
             weight_decay: T::zero(),
-        }
+        })
     }
 }
 
@@ -60,8 +139,9 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Sgd<T> {
     fn learning_rate(&self) -> T {
         self.lr
     }
-    fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
+    fn set_learning_rate(&mut self, lr: T) -> Result<(), OptimError> {
+        self.lr = checked_rate(lr)?;
+        Ok(())
     }
 }
 
@@ -73,18 +153,19 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Sgd<T> {
 /// nn::network! { struct One { input: 1, out: dense(1) } }
 /// let mut net = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
 /// let grads = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
-/// let mut opt = Momentum::new(0.1, 0.9);
+/// let mut opt = Momentum::new(0.1, 0.9)?;
 /// opt.step(&mut net, &grads); // v = 1,   w = 1 - 0.1 * 1    = 0.9
 /// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 - 0.1 * 1.9 = 0.71
 /// assert!((net.out.weight[0] - 0.71).abs() < 1e-15);
+/// # Ok::<(), nn::optim::OptimError>(())
 /// ```
 #[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Momentum<T: Scalar, N> {
-    /// The learning rate η.
-    pub lr: T,
-    /// The momentum μ.
-    pub momentum: T,
+    /// The learning rate η, finite and above 0.
+    lr: T,
+    /// The momentum μ, finite and 0 or more.
+    momentum: T,
     /// Nesterov's variant.
     pub nesterov: bool,
     /// The L2 weight decay λ (0 for none).
@@ -94,23 +175,57 @@ pub struct Momentum<T: Scalar, N> {
 
 #[cfg(feature = "std")]
 impl<T: Scalar, N> Momentum<T, N> {
-    /// Classic momentum with learning rate `lr` and momentum `momentum`.
-    pub fn new(lr: T, momentum: T) -> Self {
-        Self {
-            lr,
+    /// Classic momentum with learning rate `lr` and momentum `momentum`, or
+    /// an [`OptimError`] if `lr` is not finite and above 0 or `momentum` is
+    /// not finite and 0 or more (PyTorch's rules).
+    ///
+    /// ```
+    /// use nn::optim::Momentum;
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// assert_eq!(Momentum::<f64, One<f64>>::new(0.1, 0.9)?.momentum(), 0.9);
+    /// assert!(Momentum::<f64, One<f64>>::new(0.1, f64::INFINITY).is_err());
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn new(lr: T, momentum: T) -> Result<Self, OptimError> {
+        let found = momentum.into_f64();
+        if !(found.is_finite() && found >= 0.0) {
+            return Err(OptimError::Momentum { found });
+        }
+        Ok(Self {
+            lr: checked_rate(lr)?,
             momentum,
             nesterov: false,
             weight_decay: T::zero(),
             velocity: None,
-        }
+        })
     }
 
-    /// Nesterov momentum.
-    pub fn nesterov(lr: T, momentum: T) -> Self {
-        Self {
+    /// Nesterov momentum, checked as [`new`](Momentum::new) checks.
+    ///
+    /// ```
+    /// use nn::optim::Momentum;
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// assert!(Momentum::<f64, One<f64>>::nesterov(0.1, 0.9)?.nesterov);
+    /// assert!(Momentum::<f64, One<f64>>::nesterov(-0.1, 0.9).is_err());
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn nesterov(lr: T, momentum: T) -> Result<Self, OptimError> {
+        Ok(Self {
             nesterov: true,
-            ..Self::new(lr, momentum)
-        }
+            ..Self::new(lr, momentum)?
+        })
+    }
+
+    /// The momentum μ.
+    ///
+    /// ```
+    /// use nn::optim::Momentum;
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// assert_eq!(Momentum::<f32, One<f32>>::new(0.1, 0.5)?.momentum(), 0.5);
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn momentum(&self) -> T {
+        self.momentum
     }
 }
 
@@ -138,8 +253,9 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
     fn learning_rate(&self) -> T {
         self.lr
     }
-    fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
+    fn set_learning_rate(&mut self, lr: T) -> Result<(), OptimError> {
+        self.lr = checked_rate(lr)?;
+        Ok(())
     }
 }
 
@@ -152,17 +268,18 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
 /// nn::network! { struct One { input: 1, out: dense(1) } }
 /// let mut net = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
 /// let grads = One::<f64>::from_params(&[0.5, 0.0]).unwrap();
-/// let mut opt = Adam::new(0.01);
+/// let mut opt = Adam::new(0.01)?;
 /// opt.step(&mut net, &grads);
 /// // The first step moves each parameter by about η·sign(g).
 /// assert!((net.out.weight[0] - 0.99).abs() < 1e-9);
 /// assert_eq!(net.out.bias[0], 0.0);
+/// # Ok::<(), nn::optim::OptimError>(())
 /// ```
 #[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<T: Scalar, N> {
-    /// The learning rate η.
-    pub lr: T,
+    /// The learning rate η, finite and above 0.
+    lr: T,
     /// β₁, the first-moment decay (0.9).
     pub beta1: T,
     /// β₂, the second-moment decay (0.999).
@@ -177,20 +294,36 @@ pub struct Adam<T: Scalar, N> {
 
 #[cfg(feature = "std")]
 impl<T: Scalar, N> Adam<T, N> {
-    /// Adam with learning rate `lr` and the usual β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-    pub fn new(lr: T) -> Self {
-        Self {
-            lr,
+    /// Adam with learning rate `lr` and the usual β₁ = 0.9, β₂ = 0.999,
+    /// ε = 1e-8, or [`OptimError::LearningRate`] if `lr` is not finite and
+    /// above 0.
+    ///
+    /// ```
+    /// use nn::optim::Adam;
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// assert!(Adam::<f32, One<f32>>::new(1e-3).is_ok());
+    /// assert!(Adam::<f32, One<f32>>::new(0.0).is_err());
+    /// ```
+    pub fn new(lr: T) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: checked_rate(lr)?,
             beta1: T::cast_f64(0.9),
             beta2: T::cast_f64(0.999),
             eps: T::cast_f64(1e-8),
             weight_decay: T::zero(),
             state: None,
             t: 0,
-        }
+        })
     }
 
     /// The number of steps taken.
+    ///
+    /// ```
+    /// use nn::optim::Adam;
+    /// nn::network! { struct One { input: 1, out: dense(1) } }
+    /// assert_eq!(Adam::<f32, One<f32>>::new(1e-3)?.steps(), 0);
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
     pub fn steps(&self) -> i32 {
         self.t
     }
@@ -225,46 +358,123 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Adam<T, N> {
     fn learning_rate(&self) -> T {
         self.lr
     }
-    fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
+    fn set_learning_rate(&mut self, lr: T) -> Result<(), OptimError> {
+        self.lr = checked_rate(lr)?;
+        Ok(())
     }
 }
 
-/// How the learning rate changes from epoch to epoch.
+/// How the learning rate changes from epoch to epoch: constant, step decay
+/// (PyTorch's `StepLR`) or exponential decay (`ExponentialLR`). The decay
+/// factor is checked when the schedule is made.
 ///
 /// ```
 /// use nn::optim::Schedule;
-/// let s = Schedule::StepDecay { every: 2, gamma: 0.5 };
+/// let s = Schedule::step_decay(2, 0.5)?;
 /// assert_eq!([0, 1, 2, 3, 4].map(|e| s.rate(0.1, e)), [0.1, 0.1, 0.05, 0.05, 0.025]);
-/// assert_eq!(Schedule::Constant.rate(0.1, 7), 0.1);
+/// assert_eq!(Schedule::constant().rate(0.1, 7), 0.1);
+/// # Ok::<(), nn::optim::OptimError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Schedule {
-    /// The base rate throughout.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Schedule(Decay);
+
+/// The kinds of [`Schedule`], kept private so that every schedule is made
+/// through a constructor that checks it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Decay {
+    #[default]
     Constant,
-    /// Multiply by `gamma` every `every` epochs (PyTorch's `StepLR`).
-    StepDecay {
-        /// Epochs between decays (0 means never).
+    Step {
         every: usize,
-        /// The factor applied at each decay.
         gamma: f64,
     },
-    /// Multiply by `gamma` every epoch (PyTorch's `ExponentialLR`).
     Exponential {
-        /// The factor applied each epoch.
         gamma: f64,
     },
 }
 
+/// `gamma` if it is a usable decay factor: finite and above 0.
+fn checked_gamma(gamma: f64) -> Result<f64, OptimError> {
+    if gamma.is_finite() && gamma > 0.0 {
+        Ok(gamma)
+    } else {
+        Err(OptimError::DecayFactor { found: gamma })
+    }
+}
+
 impl Schedule {
-    /// The learning rate for epoch `epoch` (counted from 0) given the base rate.
+    /// The base rate throughout (the default).
+    ///
+    /// ```
+    /// use nn::optim::Schedule;
+    /// assert_eq!(Schedule::constant(), Schedule::default());
+    /// assert_eq!(Schedule::constant().rate(0.5, 1000), 0.5);
+    /// ```
+    pub const fn constant() -> Self {
+        Self(Decay::Constant)
+    }
+
+    /// Multiplies the rate by `gamma` every `every` epochs (never if `every`
+    /// is 0), or [`OptimError::DecayFactor`] if `gamma` is not finite and
+    /// above 0.
+    ///
+    /// ```
+    /// use nn::optim::Schedule;
+    /// let s = Schedule::step_decay(3, 0.1)?;
+    /// assert_eq!(s.rate(1.0, 2), 1.0);
+    /// assert!((s.rate(1.0, 3) - 0.1).abs() < 1e-15);
+    /// assert!(Schedule::step_decay(3, -0.1).is_err());
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn step_decay(every: usize, gamma: f64) -> Result<Self, OptimError> {
+        Ok(Self(Decay::Step {
+            every,
+            gamma: checked_gamma(gamma)?,
+        }))
+    }
+
+    /// Multiplies the rate by `gamma` every epoch, or
+    /// [`OptimError::DecayFactor`] if `gamma` is not finite and above 0.
+    ///
+    /// ```
+    /// use nn::optim::Schedule;
+    /// assert_eq!(Schedule::exponential(0.5)?.rate(1.0, 3), 0.125);
+    /// assert!(Schedule::exponential(f64::INFINITY).is_err());
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn exponential(gamma: f64) -> Result<Self, OptimError> {
+        Ok(Self(Decay::Exponential {
+            gamma: checked_gamma(gamma)?,
+        }))
+    }
+
+    /// The learning rate for epoch `epoch` (counted from 0) given the base
+    /// rate. After enough epochs a decaying rate reaches 0, and a growing one
+    /// (`gamma > 1`) infinity; optimizers refuse both.
+    ///
+    /// ```
+    /// use nn::optim::Schedule;
+    /// assert_eq!(Schedule::step_decay(0, 0.5)?.rate(0.1, 100), 0.1);
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
     pub fn rate(&self, base: f64, epoch: usize) -> f64 {
-        let powi = |g: f64, n: usize| (0..n).fold(1.0, |acc, _| acc * g);
-        match *self {
-            Schedule::Constant => base,
-            Schedule::StepDecay { every: 0, .. } => base,
-            Schedule::StepDecay { every, gamma } => base * powi(gamma, epoch / every),
-            Schedule::Exponential { gamma } => base * powi(gamma, epoch),
+        // `g^n` by squaring: a rate for epoch 2^40 costs 40 steps, not 2^40.
+        let powi = |mut g: f64, mut n: usize| {
+            let mut acc = 1.0;
+            while n > 0 {
+                if n & 1 == 1 {
+                    acc *= g;
+                }
+                g *= g;
+                n >>= 1;
+            }
+            acc
+        };
+        match self.0 {
+            Decay::Constant => base,
+            Decay::Step { every: 0, .. } => base,
+            Decay::Step { every, gamma } => base * powi(gamma, epoch / every),
+            Decay::Exponential { gamma } => base * powi(gamma, epoch),
         }
     }
 }
