@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::{act_value, describe, output_width, trace_name};
-use crate::validate::Net;
+use crate::validate::{Net, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
@@ -22,8 +22,9 @@ pub fn methods(net: &Net) -> TokenStream {
         let name = layer.name;
         let act = act_value(layer.act);
         let doc = format!(
-            " layer {} `{name}` ({}): z = W a + b, a = σ(z)",
+            " layer {} `{}` ({}): z = W a + b, a = σ(z)",
             i + 1,
+            unraw(name),
             describe(layer)
         );
         let x = match prev {
@@ -48,8 +49,9 @@ pub fn methods(net: &Net) -> TokenStream {
         let a = quote::format_ident!("a_{}", name);
         let w = layer.output;
         let doc = format!(
-            " layer {} `{name}` ({}): a = σ(W a_prev + b)",
+            " layer {} `{}` ({}): a = σ(W a_prev + b)",
             i + 1,
+            unraw(name),
             describe(layer)
         );
         let x = match &prev {

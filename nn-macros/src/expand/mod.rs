@@ -18,7 +18,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer};
+use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer, TRACE_BATCH_SUFFIX, TRACE_SUFFIX};
 
 /// Everything `network!` emits for `net`.
 pub fn network(net: &Net) -> TokenStream {
@@ -64,7 +64,12 @@ fn assertions(net: &Net) -> TokenStream {
 
 /// The trace type's name: `MnistTrace` for `Mnist`.
 fn trace_name(net: &Net) -> Ident {
-    format_ident!("{}Trace", net.spec.name)
+    format_ident!("{}{}", net.spec.name, TRACE_SUFFIX)
+}
+
+/// The mini-batch trace type's name: `MnistTraceBatch` for `Mnist`.
+fn trace_batch_name(net: &Net) -> Ident {
+    format_ident!("{}{}", net.spec.name, TRACE_BATCH_SUFFIX)
 }
 
 /// The output width of the last layer.
