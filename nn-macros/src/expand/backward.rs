@@ -24,8 +24,11 @@ enum Mode {
 /// The straight-line code from `delta_<last>` (dL/dz of the output layer)
 /// down to the first layer.
 fn unrolled(net: &Net, mode: Mode) -> TokenStream {
-    let mut blocks = Vec::new();
+    // Per layer, output to input: its statements and the δ they leave for
+    // the layer below.
+    let mut layers = Vec::new();
     for (i, layer) in net.layers.iter().enumerate().rev() {
+        let mut blocks = Vec::new();
         let name = layer.name;
         let shown = unraw(name);
         let delta = format_ident!("delta_{}", name);
@@ -104,9 +107,11 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 #call
             },
         });
+        let mut produced = None;
         if let (Some(p), Some(da)) = (prev, da_prev) {
             let pname = p.name;
             let pdelta = format_ident!("delta_{}", pname);
+            produced = Some(pdelta.clone());
             let w = p.output;
             let act = act_value(p.act);
             let doc = format!(
@@ -120,8 +125,9 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
             });
         }
+        layers.push((quote! { #(#blocks)* }, produced));
     }
-    quote! { #(#blocks)* }
+    super::scoped_chunks(layers)
 }
 
 /// `let mut delta_<last> = ...; let loss = ...;` from the loss, fused on the

@@ -59,12 +59,14 @@ pub fn methods(net: &Net) -> TokenStream {
             None => quote! { x },
         };
         prev = Some(a.clone());
-        quote_spanned! {layer.kind_span=>
+        let code = quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
             ::nn::__private::dense_infer(&self.#name, &#act, #x, &mut #a);
-        }
+        };
+        (code, Some(a))
     });
+    let infer = super::scoped_chunks(infer.collect());
     let last_a = quote::format_ident!("a_{}", last);
 
     quote! {
@@ -75,7 +77,7 @@ pub fn methods(net: &Net) -> TokenStream {
             &self,
             x: &::nn::__private::SVector<T, #input>,
         ) -> ::nn::__private::SVector<T, #output> {
-            #(#infer)*
+            #infer
             #last_a
         }
 

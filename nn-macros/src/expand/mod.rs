@@ -72,6 +72,36 @@ fn trace_batch_name(net: &Net) -> Ident {
     format_ident!("{}{}", net.spec.name, TRACE_BATCH_SUFFIX)
 }
 
+/// How many layers' statements share one block in long networks.
+const LAYERS_PER_BLOCK: usize = 32;
+
+/// Straight-line code of one step per layer, each step binding a local
+/// that the next step reads (`produced`). Up to [`LAYERS_PER_BLOCK`] layers
+/// the steps are emitted as they are; beyond, each group of that many is a
+/// block that hands its last local on:
+///
+/// ```text
+/// let a_l31 = { let mut a_l0 = ...; ...; let mut a_l31 = ...; a_l31 };
+/// ```
+///
+/// Every `let` opens a lexical scope nested in the previous one, and LLVM's
+/// debug info recurses on that nesting: a few thousand `let`s in one
+/// function overflow rustc's stack (tests/network_deep.rs).
+fn scoped_chunks(steps: Vec<(TokenStream, Option<Ident>)>) -> TokenStream {
+    if steps.len() <= LAYERS_PER_BLOCK {
+        return steps.into_iter().map(|(code, _)| code).collect();
+    }
+    let mut out = TokenStream::new();
+    for chunk in steps.chunks(LAYERS_PER_BLOCK) {
+        let code = chunk.iter().map(|(code, _)| code);
+        match chunk.last().and_then(|(_, produced)| produced.as_ref()) {
+            Some(local) => out.extend(quote! { let #local = { #(#code)* #local }; }),
+            None => out.extend(quote! { #(#code)* }),
+        }
+    }
+    out
+}
+
 /// The output width of the last layer.
 fn output_width(net: &Net) -> TokenStream {
     let w = net.layers.last().map(|l| l.output);
