@@ -89,7 +89,7 @@ fn evaluate(
     net: &Spirals<f64>,
     points: &[[f64; 2]],
     labels: &[ClassLabel<2>],
-    trace: &mut SpiralsBatchTrace<f64>,
+    trace: &mut SpiralsTraceBatch<f64>,
 ) -> (f64, f64) {
     let x = batch(points);
     // `loss_batch` runs the forward pass into `trace`: the output layer's `a`
@@ -126,7 +126,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Halves the learning rate every `EPOCHS / 4` epochs.
     let schedule = Schedule::step_decay(EPOCHS / 4, 0.5)?;
     let mut rng = SplitMix64::new(SEED);
-    let mut trace = SpiralsBatchTrace::new();
+    let mut trace = SpiralsTraceBatch::new();
     let mut grads = Spirals::<f64>::zeros();
     let mut order: Vec<usize> = (0..points.len()).collect();
     let mut ys = Vec::with_capacity(BATCH);

@@ -81,7 +81,7 @@
 //!   `loss_and_grad_into(..)` and `sgd_step(&x, &y, lr)`;
 //! - with `std`, `forward_batch`, `loss_batch` and `loss_and_grad_batch` over
 //!   mini-batches ([`batch::Batch`], one sample per column) and a
-//!   `MnistBatchTrace<T>`;
+//!   `MnistTraceBatch<T>`;
 //! - implementations of [`Params`] (the parameter walk used by optimizers and
 //!   serialization), [`Network`], [`Supervised`] and, with `std`,
 //!   [`batch::BatchSupervised`].

@@ -54,7 +54,7 @@ fn batch_gradient_is_the_mean_of_sample_gradients_for_the_homework_net() {
     let mut rng = nn::init::SplitMix64::new(1);
     let mut net = Mnist::<f64>::init(3);
     randomize_biases(&mut net, &mut rng);
-    let mut trace = MnistBatchTrace::new();
+    let mut trace = MnistTraceBatch::new();
     // 64 first, then a partial batch of 7 and sizes around the GEMM threshold,
     // all through the same trace.
     for size in [64usize, 7, 1, 5, 6, 33] {
@@ -101,7 +101,7 @@ fn batch_gradient_through_a_softmax_output_and_huber_loss() {
     let mut rng = nn::init::SplitMix64::new(2);
     let mut net = Mixed::<f64>::init(5);
     randomize_biases(&mut net, &mut rng);
-    let mut trace = MixedBatchTrace::new();
+    let mut trace = MixedTraceBatch::new();
     for size in [10usize, 3] {
         let xs: Vec<SVector<f64, 9>> = (0..size)
             .map(|_| random_vector(&mut rng, -1.0, 1.0))
@@ -132,7 +132,7 @@ fn mismatched_target_count_is_reported() {
     let x = Batch::<f64, 9>::zeros(3);
     let ys = [SVector::<f64, 6>::zeros(); 2];
     let mut grads = Mixed::<f64>::zeros();
-    net.loss_and_grad_batch(&x, &ys, &mut MixedBatchTrace::new(), &mut grads, None);
+    net.loss_and_grad_batch(&x, &ys, &mut MixedTraceBatch::new(), &mut grads, None);
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn fused_batch_sgd_step_equals_parameters_minus_lr_times_mean_gradient() {
             .collect();
         let ys: Vec<SVector<f64, 6>> = (0..size).map(|_| random_distribution(&mut rng)).collect();
         let x = batch_of(&xs);
-        let mut trace = MixedBatchTrace::new();
+        let mut trace = MixedTraceBatch::new();
         let mut grads = Mixed::<f64>::zeros();
         let loss = net.loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, None);
         let mut stepped = net.clone();

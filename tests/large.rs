@@ -40,7 +40,7 @@ fn large_layers_train_on_a_default_test_thread_stack() {
 
     let batch = Batch::<f32, 784>::from_fn(8, |i, j| ((i + j) % 10) as f32 / 10.0);
     let ys = [y; 8];
-    let mut batch_trace = BigBatchTrace::<f32>::new();
+    let mut batch_trace = BigTraceBatch::<f32>::new();
     let batch_loss = net.loss_and_grad_batch(&batch, &ys, &mut batch_trace, &mut grads, None);
     assert!(batch_loss.is_finite());
     let mut adam = Adam::new(1e-3).unwrap();

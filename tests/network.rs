@@ -297,3 +297,29 @@ fn supervised_trait_agrees_with_inherent_methods() {
     assert_eq!((l, g), (l2, g2));
     assert_eq!(Supervised::loss(&net, &x, &y), l);
 }
+
+nn::network! {
+    /// Layers named with raw identifiers, `r#type` being a keyword.
+    struct Raw {
+        input: 2,
+        r#type: dense(3, relu),
+        r#out: dense(1),
+    }
+}
+
+#[test]
+fn raw_layer_names_are_shown_without_r_hash() {
+    let tensors: Vec<&str> = Raw::<f32>::TENSORS.iter().map(|t| t.name).collect();
+    assert_eq!(
+        tensors,
+        ["type.weight", "type.bias", "out.weight", "out.bias"]
+    );
+    assert_eq!(Raw::<f32>::TENSORS[0].layer, "type");
+    let layers: Vec<&str> = Raw::<f32>::LAYERS.iter().map(|l| l.name).collect();
+    assert_eq!(layers, ["type", "out"]);
+    let summary = Raw::<f32>::summary().to_string();
+    assert!(!summary.contains("r#"), "{summary}");
+    let net = Raw::<f64>::init(3);
+    assert_eq!(net.r#type.weight.nrows(), 3);
+    assert!(net.out.bias.iter().all(|&b| b == 0.0));
+}

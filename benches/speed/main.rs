@@ -314,8 +314,8 @@ macro_rules! bench_net {
     };
 }
 
-bench_net!(homework, Homework, HomeworkBatchTrace, "homework", 16, 16);
-bench_net!(wide, Wide, WideBatchTrace, "wide", 256, 256);
+bench_net!(homework, Homework, HomeworkTraceBatch, "homework", 16, 16);
+bench_net!(wide, Wide, WideTraceBatch, "wide", 256, 256);
 
 fn scratch_logit<T: Scalar, const H1: usize, const H2: usize>(
     s: &hand::Scratch<T, 784, H1, H2, 10>,

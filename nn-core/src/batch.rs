@@ -372,7 +372,7 @@ pub fn loss_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
 pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
     crate::Network<T, IN, OUT>
 {
-    /// Every layer's values over a batch (the generated `<Name>BatchTrace`).
+    /// Every layer's values over a batch (the generated `<Name>TraceBatch`).
     type Trace: Default;
 
     /// Runs the network on a batch and returns its output (`OUT × B`), kept in `trace`.

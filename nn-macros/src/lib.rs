@@ -44,6 +44,15 @@ use syn::parse_macro_input;
 /// need an output activation of identity/softmax and identity/sigmoid. A
 /// network without `loss` gets inference and a backward pass from `dL/d(output)`.
 ///
+/// Besides the struct `NAME`, the macro generates the trace types
+/// `NAMETrace` (one sample's `z` and `a` per layer, for `forward_trace`) and,
+/// with `std`, `NAMETraceBatch` (the same over a mini-batch). So that two
+/// networks in one module never generate the same name, `NAME` may not end
+/// in `Trace` or `TraceBatch`; it may not be `T` (the scalar type parameter)
+/// or a primitive type either. Names shown at run time (`LAYERS`, `TENSORS`,
+/// the summary) drop the `r#` of raw identifiers: a layer `r#type` has the
+/// tensors `type.weight` and `type.bias`.
+///
 /// `#[weights("PATH")]` reads a safetensors file (path relative to the
 /// crate's `Cargo.toml`) while the macro expands, checks every tensor's name,
 /// shape and dtype against the spec (each problem is a compile error), and

@@ -4,8 +4,11 @@
 
 mod weights;
 
+use std::collections::HashMap;
+
 use proc_macro2::Span;
 use syn::Ident;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::{ACTIVATIONS, Entry, Func, LOSSES, Layer, Spec, Width};
@@ -155,18 +158,18 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut errors = Errors::default();
     let mut assertions = Vec::new();
     let net_name = &spec.name;
+    check_name(net_name, &mut errors);
 
     // Entry order: `input` first, then layers, then `loss`.
     let mut input: Option<&Width> = None;
     let mut loss_func: Option<&Func> = None;
     let mut layers: Vec<&Layer> = Vec::new();
+    let is_layer = |e: &Entry| matches!(e, Entry::Layer(_));
+    let first_layer = spec.entries.iter().position(is_layer);
+    let last_layer = spec.entries.iter().rposition(is_layer);
     for (index, entry) in spec.entries.iter().enumerate() {
-        let layer_before = spec.entries[..index]
-            .iter()
-            .any(|e| matches!(e, Entry::Layer(_)));
-        let layer_after = spec.entries[index + 1..]
-            .iter()
-            .any(|e| matches!(e, Entry::Layer(_)));
+        let layer_before = first_layer.is_some_and(|first| first < index);
+        let layer_after = last_layer.is_some_and(|last| last > index);
         match entry {
             Entry::Input { key, width } => {
                 if input.is_some() {
@@ -207,7 +210,10 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         // error: network `Net` has no layers; expected at least one, e.g. `output: dense(10)`
         errors.push(syn::Error::new(
             net_name.span(),
-            format!("network `{net_name}` has no layers; expected at least one, e.g. `output: dense(10)`"),
+            format!(
+                "network `{}` has no layers; expected at least one, e.g. `output: dense(10)`",
+                unraw(net_name)
+            ),
         ));
     }
 
@@ -215,22 +221,21 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         check_width(input, "the input", &mut errors, &mut assertions);
     }
 
-    // Duplicate names.
-    for (i, layer) in layers.iter().enumerate() {
-        if let Some(first) = layers[..i].iter().find(|l| l.name == layer.name) {
-            // error: layer name `hidden` is used twice; expected a unique name for each layer
-            // error: `hidden` is first used here
+    // Duplicate names, compared without `r#`: `r#a` and `a` are one field.
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    for layer in &layers {
+        let name = unraw(&layer.name);
+        if let Some(first) = seen.get(&name) {
             errors.push(syn::Error::new(
                 layer.name.span(),
-                format!(
-                    "layer name `{}` is used twice; expected a unique name for each layer",
-                    layer.name
-                ),
+                format!("layer name `{name}` is used twice; expected a unique name for each layer"),
             ));
             errors.push(syn::Error::new(
-                first.name.span(),
-                format!("`{}` is first used here", first.name),
+                first.span(),
+                format!("`{name}` is first used here"),
             ));
+        } else {
+            seen.insert(name, &layer.name);
         }
     }
 
@@ -240,7 +245,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut prev_width: Option<&Width> = input;
     let mut prev_name = String::from("the network's `input`");
     for (i, layer) in layers.iter().enumerate() {
-        let what = format!("layer `{}`", layer.name);
+        let what = format!("layer `{}`", unraw(&layer.name));
         check_width(&layer.output, &what, &mut errors, &mut assertions);
         if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
             match (explicit.literal(), prev_width.literal()) {
@@ -250,7 +255,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
                         explicit,
                         format!(
                             "shape mismatch: layer `{}` takes {a} inputs, but {prev_name} before it produces {b}; expected `dense({b} -> ...)`",
-                            layer.name
+                            unraw(&layer.name)
                         ),
                     ));
                 }
@@ -263,7 +268,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
                     rhs_width: Some(prev_width.clone()),
                     message: format!(
                         "shape mismatch: layer `{}` takes `{}` inputs, but {prev_name} before it produces `{}`",
-                        layer.name,
+                        unraw(&layer.name),
                         explicit.display(),
                         prev_width.display()
                     ),
@@ -282,7 +287,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
             act_text,
         });
         prev_width = Some(&layer.output);
-        prev_name = format!("layer `{}`", layer.name);
+        prev_name = format!("layer `{}`", unraw(&layer.name));
     }
 
     let loss = loss_func
@@ -297,7 +302,10 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         // error: network `Net` has no input width; expected `input: WIDTH,` as its first entry
         return Err(errors.fail(syn::Error::new(
             net_name.span(),
-            format!("network `{net_name}` has no input width; expected `input: WIDTH,` as its first entry"),
+            format!(
+                "network `{}` has no input width; expected `input: WIDTH,` as its first entry",
+                unraw(net_name)
+            ),
         )));
     };
     errors.finish(Net {
@@ -308,6 +316,51 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         assertions,
         weights,
     })
+}
+
+/// The suffixes of the trace types generated for a network: `Mnist` gets
+/// `MnistTrace` (one sample) and `MnistTraceBatch` (a mini-batch). Neither
+/// ends the other, so two networks' generated names can only clash if one
+/// network's name is another's plus a suffix, which `check_name` rejects.
+pub const TRACE_SUFFIX: &str = "Trace";
+pub const TRACE_BATCH_SUFFIX: &str = "TraceBatch";
+
+/// The primitive types, which a struct of the same name would shadow in
+/// the generated code (`T = f32`, `usize` constants, `&'static str` names).
+const PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
+    "u32", "u64", "u128", "usize",
+];
+
+/// Rejects network names that cannot work, or could clash with the names
+/// generated for another network in the same module.
+fn check_name(name: &Ident, errors: &mut Errors) {
+    let shown = unraw(name);
+    let problem = if shown == "T" {
+        "is also the name of the network's scalar type parameter, `T`".to_string()
+    } else if PRIMITIVES.contains(&shown.as_str()) {
+        format!("would shadow the primitive type `{shown}`, which the generated code uses")
+    } else if let Some((stem, suffix)) = [TRACE_BATCH_SUFFIX, TRACE_SUFFIX]
+        .iter()
+        .find_map(|suffix| Some((shown.strip_suffix(suffix)?, suffix)))
+        .filter(|(stem, _)| !stem.is_empty())
+    {
+        format!(
+            "ends in `{suffix}`, like the trace types generated for a network `{stem}` \
+             (`{stem}{TRACE_SUFFIX}` and `{stem}{TRACE_BATCH_SUFFIX}`)"
+        )
+    } else {
+        return;
+    };
+    errors.push(syn::Error::new(
+        name.span(),
+        format!("network name `{shown}` {problem}; expected another name"),
+    ));
+}
+
+/// A name as messages and generated strings show it: without `r#`.
+pub fn unraw(ident: &Ident) -> String {
+    ident.unraw().to_string()
 }
 
 fn explicit_span(width: &Width) -> Span {
@@ -455,7 +508,8 @@ fn check_activation(
                     func.name.span(),
                     format!(
                         "`softmax` is only allowed on the output layer, but `{}` is followed by `{}`; expected another activation, e.g. `relu`",
-                        layer.name, next.name
+                        unraw(&layer.name),
+                        unraw(&next.name)
                     ),
                 ));
             } else {
@@ -465,7 +519,7 @@ fn check_activation(
                         func.name.span(),
                         format!(
                             "`softmax` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`",
-                            layer.name
+                            unraw(&layer.name)
                         ),
                     )),
                     Some(_) => {}
@@ -478,7 +532,7 @@ fn check_activation(
                         rhs_width: None,
                         message: format!(
                             "`softmax` needs at least 2 outputs, but layer `{}` has `{}`; softmax over 1 output is always 1, for one output use `sigmoid`",
-                            layer.name,
+                            unraw(&layer.name),
                             layer.output.display()
                         ),
                     }),
@@ -568,7 +622,7 @@ fn check_loss_fits(
     assertions: &mut Vec<ConstAssert>,
 ) {
     let name = &func.name;
-    let layer = last.name;
+    let layer = unraw(last.name);
     let width = last.output.literal();
     // error: `softmax_cross_entropy` needs at least 2 outputs, but layer `output` has 1; for one output use `binary_cross_entropy`
     // error[E0080]: evaluation panicked: `multiclass_hinge` needs at least 2 outputs, but layer `output` has `CLASSES`; for one output use `hinge`

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{act_value, describe, loss_type, loss_value, output_width, trace_name};
-use crate::validate::Net;
+use crate::validate::{Net, unraw};
 
 /// Which update the straight-line backward applies to each layer.
 #[derive(Clone, Copy)]
@@ -24,9 +24,13 @@ enum Mode {
 /// The straight-line code from `delta_<last>` (dL/dz of the output layer)
 /// down to the first layer.
 fn unrolled(net: &Net, mode: Mode) -> TokenStream {
-    let mut blocks = Vec::new();
+    // Per layer, output to input: its statements and the δ they leave for
+    // the layer below.
+    let mut layers = Vec::new();
     for (i, layer) in net.layers.iter().enumerate().rev() {
+        let mut blocks = Vec::new();
         let name = layer.name;
+        let shown = unraw(name);
         let delta = format_ident!("delta_{}", name);
         let prev = i.checked_sub(1).map(|p| &net.layers[p]);
         let x = match prev {
@@ -50,25 +54,25 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 Mode::Sgd => (None, quote! { ::core::option::Option::None }),
             },
         };
-        let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", p.name));
+        let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
         let doc = match (mode, prev) {
             (Mode::Gradients, Some(_)) => format!(
-                " layer {} `{name}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
+                " layer {} `{shown}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
                 i + 1,
                 describe(layer),
             ),
             (Mode::Gradients, None) => format!(
-                " layer {} `{name}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
+                " layer {} `{shown}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
                 i + 1,
                 describe(layer)
             ),
             (Mode::Sgd, Some(_)) => format!(
-                " layer {} `{name}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
+                " layer {} `{shown}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
                 i + 1,
                 describe(layer),
             ),
             (Mode::Sgd, None) => format!(
-                " layer {} `{name}` ({}): W -= lr δ xᵀ, b -= lr δ",
+                " layer {} `{shown}` ({}): W -= lr δ xᵀ, b -= lr δ",
                 i + 1,
                 describe(layer)
             ),
@@ -103,20 +107,27 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 #call
             },
         });
+        let mut produced = None;
         if let (Some(p), Some(da)) = (prev, da_prev) {
             let pname = p.name;
             let pdelta = format_ident!("delta_{}", pname);
+            produced = Some(pdelta.clone());
             let w = p.output;
             let act = act_value(p.act);
-            let doc = format!(" layer {} `{pname}` ({}): δ = dL/da ⊙ σ′(z)", i, p.act_text);
+            let doc = format!(
+                " layer {i} `{}` ({}): δ = dL/da ⊙ σ′(z)",
+                unraw(pname),
+                p.act_text
+            );
             blocks.push(quote_spanned! {p.kind_span=>
                 #[doc = #doc]
                 let mut #pdelta = ::nn::__private::SVector::<T, #w>::zeros();
                 ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
             });
         }
+        layers.push((quote! { #(#blocks)* }, produced));
     }
-    quote! { #(#blocks)* }
+    super::scoped_chunks(layers)
 }
 
 /// `let mut delta_<last> = ...; let loss = ...;` from the loss, fused on the
@@ -131,7 +142,8 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
     let value = loss_value(loss.kind);
     if loss.kind.on_logits() {
         let doc = format!(
-            " output δ = dL/dz of `{name}`, straight from the fused loss `{}`",
+            " output δ = dL/dz of `{}`, straight from the fused loss `{}`",
+            unraw(name),
             loss.text
         );
         quote! {
@@ -142,7 +154,8 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
     } else {
         let act = act_value(last.act);
         let doc = format!(
-            " dL/da of `{name}` from the loss `{}`, then δ = dL/da ⊙ σ′(z)",
+            " dL/da of `{}` from the loss `{}`, then δ = dL/da ⊙ σ′(z)",
+            unraw(name),
             loss.text
         );
         quote! {

@@ -3,15 +3,15 @@
 //! `::nn::__private::if_std!`, which keeps them only when `nn` has `std`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use super::{act_value, loss_type, loss_value, output_width};
+use super::{act_value, loss_type, loss_value, output_width, trace_batch_name};
 use crate::validate::Net;
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
     let (vis, name) = (&spec.vis, &spec.name);
-    let trace = format_ident!("{}BatchTrace", name);
+    let trace = trace_batch_name(net);
     let input = net.input;
     let output = output_width(net);
     let Some(last) = net.layers.last() else {

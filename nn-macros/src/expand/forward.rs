@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::{act_value, describe, output_width, trace_name};
-use crate::validate::Net;
+use crate::validate::{Net, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
@@ -22,8 +22,9 @@ pub fn methods(net: &Net) -> TokenStream {
         let name = layer.name;
         let act = act_value(layer.act);
         let doc = format!(
-            " layer {} `{name}` ({}): z = W a + b, a = σ(z)",
+            " layer {} `{}` ({}): z = W a + b, a = σ(z)",
             i + 1,
+            unraw(name),
             describe(layer)
         );
         let x = match prev {
@@ -48,8 +49,9 @@ pub fn methods(net: &Net) -> TokenStream {
         let a = quote::format_ident!("a_{}", name);
         let w = layer.output;
         let doc = format!(
-            " layer {} `{name}` ({}): a = σ(W a_prev + b)",
+            " layer {} `{}` ({}): a = σ(W a_prev + b)",
             i + 1,
+            unraw(name),
             describe(layer)
         );
         let x = match &prev {
@@ -57,12 +59,14 @@ pub fn methods(net: &Net) -> TokenStream {
             None => quote! { x },
         };
         prev = Some(a.clone());
-        quote_spanned! {layer.kind_span=>
+        let code = quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
             ::nn::__private::dense_infer(&self.#name, &#act, #x, &mut #a);
-        }
+        };
+        (code, Some(a))
     });
+    let infer = super::scoped_chunks(infer.collect());
     let last_a = quote::format_ident!("a_{}", last);
 
     quote! {
@@ -73,7 +77,7 @@ pub fn methods(net: &Net) -> TokenStream {
             &self,
             x: &::nn::__private::SVector<T, #input>,
         ) -> ::nn::__private::SVector<T, #output> {
-            #(#infer)*
+            #infer
             #last_a
         }
 

@@ -18,7 +18,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer};
+use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer, TRACE_BATCH_SUFFIX, TRACE_SUFFIX};
 
 /// Everything `network!` emits for `net`.
 pub fn network(net: &Net) -> TokenStream {
@@ -64,7 +64,42 @@ fn assertions(net: &Net) -> TokenStream {
 
 /// The trace type's name: `MnistTrace` for `Mnist`.
 fn trace_name(net: &Net) -> Ident {
-    format_ident!("{}Trace", net.spec.name)
+    format_ident!("{}{}", net.spec.name, TRACE_SUFFIX)
+}
+
+/// The mini-batch trace type's name: `MnistTraceBatch` for `Mnist`.
+fn trace_batch_name(net: &Net) -> Ident {
+    format_ident!("{}{}", net.spec.name, TRACE_BATCH_SUFFIX)
+}
+
+/// How many layers' statements share one block in long networks.
+const LAYERS_PER_BLOCK: usize = 32;
+
+/// Straight-line code of one step per layer, each step binding a local
+/// that the next step reads (`produced`). Up to [`LAYERS_PER_BLOCK`] layers
+/// the steps are emitted as they are; beyond, each group of that many is a
+/// block that hands its last local on:
+///
+/// ```text
+/// let a_l31 = { let mut a_l0 = ...; ...; let mut a_l31 = ...; a_l31 };
+/// ```
+///
+/// Every `let` opens a lexical scope nested in the previous one, and LLVM's
+/// debug info recurses on that nesting: a few thousand `let`s in one
+/// function overflow rustc's stack (tests/network_deep.rs).
+fn scoped_chunks(steps: Vec<(TokenStream, Option<Ident>)>) -> TokenStream {
+    if steps.len() <= LAYERS_PER_BLOCK {
+        return steps.into_iter().map(|(code, _)| code).collect();
+    }
+    let mut out = TokenStream::new();
+    for chunk in steps.chunks(LAYERS_PER_BLOCK) {
+        let code = chunk.iter().map(|(code, _)| code);
+        match chunk.last().and_then(|(_, produced)| produced.as_ref()) {
+            Some(local) => out.extend(quote! { let #local = { #(#code)* #local }; }),
+            None => out.extend(quote! { #(#code)* }),
+        }
+    }
+    out
 }
 
 /// The output width of the last layer.

@@ -13,14 +13,22 @@
 //! EXPR = EXPR (+ | - | * | /) EXPR | -EXPR | (EXPR) | NUMBER | NAME | FUNC(EXPR, ...)
 //! ```
 //!
-//! Expressions are read with `syn::Expr`, so precedence is Rust's, and then
-//! narrowed to the forms above; anything else is a syntax error here.
+//! Expressions are read token by token with Rust's precedence (`-x` binds
+//! tightest, then `*` `/`, then `+` `-`, left to right) into a flat
+//! [`Expr`], with explicit stacks instead of recursion: a sum of thousands of
+//! terms or a thousand nested parentheses costs heap, not the compiler's
+//! stack. Anything else is a syntax error here.
 
-use proc_macro2::TokenStream;
+use std::iter::Peekable;
+
+use proc_macro2::{Delimiter, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
+use syn::token::Paren;
 use syn::{Attribute, Ident, Token, Visibility, braced, parenthesized};
+
+use crate::errors::describe;
 
 /// The whole `graph!` input: one or more functions.
 pub struct Input {
@@ -55,8 +63,29 @@ pub enum BinOp {
     Div,
 }
 
-/// An expression of the graph language.
-pub enum Expr {
+impl BinOp {
+    /// Rust's precedence: `*` and `/` bind tighter than `+` and `-`.
+    fn precedence(self) -> u8 {
+        match self {
+            BinOp::Add | BinOp::Sub => 1,
+            BinOp::Mul | BinOp::Div => 2,
+        }
+    }
+}
+
+/// An expression of the graph language, flattened: every part is an
+/// [`ExprNode`] whose operands come before it, so the last one is the whole
+/// expression. Walks over it are loops in index order, never recursion: an
+/// expression of thousands of terms or parentheses is just a longer vector.
+pub struct Expr {
+    pub nodes: Vec<ExprNode>,
+}
+
+/// The index of a part of an [`Expr`].
+pub type ExprId = usize;
+
+/// One part of an [`Expr`].
+pub enum ExprNode {
     /// An input, a `let` or an output assigned above.
     Var(Ident),
     /// A numeric literal, possibly negated (`-5.0` is one constant).
@@ -67,26 +96,24 @@ pub enum Expr {
         tokens: TokenStream,
     },
     /// `-EXPR`
-    Neg { minus: Token![-], expr: Box<Expr> },
+    Neg { minus: Token![-], arg: ExprId },
     /// `EXPR op EXPR`
     Binary {
         op: BinOp,
-        token: syn::BinOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
+        token: Punct,
+        lhs: ExprId,
+        rhs: ExprId,
     },
     /// `FUNC(ARGS)`
     Call {
         func: Ident,
-        paren: syn::token::Paren,
-        args: Vec<Expr>,
+        paren: Paren,
+        args: Vec<ExprId>,
+        /// The whole call, for errors about it.
         tokens: TokenStream,
     },
     /// `(EXPR)`, kept so that the plain function reads as written.
-    Paren {
-        paren: syn::token::Paren,
-        expr: Box<Expr>,
-    },
+    Paren { paren: Paren, inner: ExprId },
 }
 
 impl Parse for Input {
@@ -149,125 +176,390 @@ impl Parse for Stmt {
         let let_token: Option<Token![let]> = input.parse()?;
         let name: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
-        let expr: syn::Expr = input.parse()?;
-        input.parse::<Token![;]>()?;
+        // The expression's tokens, up to the `;` (which cannot appear inside
+        // an expression outside brackets).
+        let (tokens, semi) = input.step(|cursor| {
+            let mut rest = *cursor;
+            let mut tokens = Vec::new();
+            while let Some((token, next)) = rest.token_tree() {
+                if let TokenTree::Punct(p) = &token
+                    && p.as_char() == ';'
+                {
+                    return Ok(((tokens, p.span()), next));
+                }
+                tokens.push(token);
+                rest = next;
+            }
+            Err(cursor.error("expected `;` after the expression"))
+        })?;
         Ok(Stmt {
             let_token,
             name,
-            expr: Expr::from_syn(expr)?,
+            expr: Parser::default().parse(tokens, semi)?,
         })
     }
 }
 
-/// What the graph language accepts, for error messages.
-const EXPECTED: &str =
-    "expected a name, a number, `+`, `-`, `*`, `/`, parentheses or a call like `sin(x)`";
+/// What the graph language accepts where an operand is due, for errors.
+const EXPECTED: &str = "expected a name, a number, `-`, parentheses or a call like `sin(x)`";
 
-impl Expr {
-    /// Narrows a Rust expression to the graph language.
-    fn from_syn(expr: syn::Expr) -> syn::Result<Expr> {
-        match expr {
-            syn::Expr::Path(path) => match path.path.get_ident() {
-                Some(ident) if path.qself.is_none() && path.attrs.is_empty() => {
-                    Ok(Expr::Var(ident.clone()))
+/// Reads an expression with explicit stacks instead of recursion, so that
+/// nesting costs heap, not the compiler's stack: each open parenthesis or
+/// call is a [`Frame`], each pending operator an entry of its frame.
+#[derive(Default)]
+struct Parser {
+    nodes: Vec<ExprNode>,
+}
+
+/// A group of tokens being read.
+struct Frame {
+    kind: Kind,
+    tokens: Peekable<proc_macro2::token_stream::IntoIter>,
+    /// The token that ends the group (`;` or `)`), for "found `)`" errors.
+    end: (Span, &'static str),
+    operands: Vec<ExprId>,
+    pending: Vec<Pending>,
+    /// Whether the next token must start an operand.
+    want_operand: bool,
+}
+
+/// What a group becomes once read.
+enum Kind {
+    /// The statement's expression.
+    Top,
+    /// `(EXPR)`
+    Paren(Paren),
+    /// A group without delimiters (a `macro_rules!` fragment): transparent.
+    Invisible,
+    /// `FUNC(ARGS)`, with the arguments read so far.
+    Call {
+        func: Ident,
+        paren: Paren,
+        args: Vec<ExprId>,
+        tokens: TokenStream,
+    },
+}
+
+/// An operator waiting for its right operand.
+enum Pending {
+    Neg(Token![-]),
+    Binary(BinOp, Punct),
+}
+
+impl Frame {
+    fn new(kind: Kind, tokens: TokenStream, end: (Span, &'static str)) -> Frame {
+        Frame {
+            kind,
+            tokens: tokens.into_iter().peekable(),
+            end,
+            operands: Vec::new(),
+            pending: Vec::new(),
+            want_operand: true,
+        }
+    }
+}
+
+impl Parser {
+    /// The expression made of `tokens`, which the token at `end` follows.
+    fn parse(mut self, tokens: Vec<TokenTree>, end: Span) -> syn::Result<Expr> {
+        let top = Frame::new(Kind::Top, tokens.into_iter().collect(), (end, ";"));
+        let mut stack = vec![top];
+        while let Some(frame) = stack.last_mut() {
+            let Some(token) = frame.tokens.next() else {
+                let Some(frame) = stack.pop() else { break };
+                let value = self.close(frame)?;
+                match stack.last_mut() {
+                    Some(parent) => {
+                        parent.operands.push(value);
+                        parent.want_operand = false;
+                    }
+                    None => break,
                 }
-                _ => Err(syn::Error::new_spanned(
-                    &path,
-                    format!(
-                        "found the path `{}`; expected a single name",
-                        path.to_token_stream().to_string().replace(' ', "")
-                    ),
-                )),
-            },
-            syn::Expr::Lit(lit) => Expr::number(&lit.lit, false, lit.to_token_stream()),
-            syn::Expr::Unary(syn::ExprUnary {
-                op: syn::UnOp::Neg(minus),
-                expr,
-                ..
-            }) => match *expr {
-                syn::Expr::Lit(lit) => {
+                continue;
+            };
+            let opened = if frame.want_operand {
+                self.operand(frame, token)?
+            } else {
+                self.operator(frame, token)?;
+                None
+            };
+            stack.extend(opened);
+        }
+        Ok(Expr { nodes: self.nodes })
+    }
+
+    fn push(&mut self, node: ExprNode) -> ExprId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Reads `token` where an operand is due; a parenthesis or a call opens
+    /// a frame for its contents.
+    fn operand(&mut self, frame: &mut Frame, token: TokenTree) -> syn::Result<Option<Frame>> {
+        let node = match token {
+            TokenTree::Punct(p) if p.as_char() == '-' => {
+                let minus = Token![-](p.span());
+                let literal = match frame.tokens.peek() {
+                    Some(TokenTree::Literal(lit)) => Some(lit.clone()),
+                    _ => None,
+                };
+                if let Some(lit) = literal {
+                    frame.tokens.next();
                     let mut tokens = minus.to_token_stream();
                     lit.to_tokens(&mut tokens);
-                    Expr::number(&lit.lit, true, tokens)
+                    Expr::number(&syn::Lit::new(lit), true, tokens)?
+                } else {
+                    frame.pending.push(Pending::Neg(minus));
+                    return Ok(None);
                 }
-                other => Ok(Expr::Neg {
-                    minus,
-                    expr: Box::new(Expr::from_syn(other)?),
-                }),
-            },
-            syn::Expr::Binary(binary) => {
-                let op = match binary.op {
-                    syn::BinOp::Add(_) => BinOp::Add,
-                    syn::BinOp::Sub(_) => BinOp::Sub,
-                    syn::BinOp::Mul(_) => BinOp::Mul,
-                    syn::BinOp::Div(_) => BinOp::Div,
-                    other => {
-                        let hint = if matches!(other, syn::BinOp::BitXor(_)) {
-                            " (write powers as `pow(x, 2)`)"
-                        } else {
-                            ""
+            }
+            TokenTree::Literal(lit) => {
+                Expr::number(&syn::Lit::new(lit.clone()), false, lit.to_token_stream())?
+            }
+            TokenTree::Ident(ident) => {
+                if syn::parse2::<Ident>(ident.to_token_stream()).is_err() {
+                    let what = if ident == "_" { "" } else { "the keyword " };
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        format!("found {what}`{ident}`; {EXPECTED}"),
+                    ));
+                }
+                match frame.tokens.peek() {
+                    Some(TokenTree::Punct(p)) if p.as_char() == ':' => {
+                        return Err(path_error(ident, &mut frame.tokens));
+                    }
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                        let group = g.clone();
+                        frame.tokens.next();
+                        let tokens = quote::quote! { #ident #group };
+                        let kind = Kind::Call {
+                            func: ident,
+                            paren: Paren {
+                                span: group.delim_span(),
+                            },
+                            args: Vec::new(),
+                            tokens,
                         };
-                        return Err(syn::Error::new_spanned(
-                            other,
-                            format!(
-                                "found the operator `{}`; expected `+`, `-`, `*` or `/`{hint}",
-                                other.to_token_stream()
-                            ),
+                        let end = (group.span_close(), ")");
+                        return Ok(Some(Frame::new(kind, group.stream(), end)));
+                    }
+                    _ => ExprNode::Var(ident),
+                }
+            }
+            TokenTree::Group(group) => {
+                let kind = match group.delimiter() {
+                    Delimiter::Parenthesis => Kind::Paren(Paren {
+                        span: group.delim_span(),
+                    }),
+                    Delimiter::None => Kind::Invisible,
+                    Delimiter::Brace | Delimiter::Bracket => {
+                        return Err(syn::Error::new(
+                            group.span(),
+                            format!("found {}; {EXPECTED}", describe(&TokenTree::Group(group))),
                         ));
                     }
                 };
-                Ok(Expr::Binary {
-                    op,
-                    token: binary.op,
-                    lhs: Box::new(Expr::from_syn(*binary.left)?),
-                    rhs: Box::new(Expr::from_syn(*binary.right)?),
-                })
+                let end = (group.span_close(), ")");
+                return Ok(Some(Frame::new(kind, group.stream(), end)));
             }
-            syn::Expr::Call(call) => {
-                let tokens = call.to_token_stream();
-                let func = match &*call.func {
-                    syn::Expr::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
-                    _ => None,
-                };
-                let Some(func) = func else {
-                    return Err(syn::Error::new_spanned(
-                        &call.func,
-                        "found a call of something other than a function name; expected a call like `sin(x)`",
-                    ));
-                };
-                let args = call
-                    .args
-                    .into_iter()
-                    .map(Expr::from_syn)
-                    .collect::<syn::Result<_>>()?;
-                Ok(Expr::Call {
-                    func,
-                    paren: call.paren_token,
-                    args,
-                    tokens,
-                })
+            TokenTree::Punct(p) => {
+                return Err(syn::Error::new(
+                    p.span(),
+                    format!("found `{}`; {EXPECTED}", p.as_char()),
+                ));
             }
-            syn::Expr::Paren(paren) => Ok(Expr::Paren {
-                paren: paren.paren_token,
-                expr: Box::new(Expr::from_syn(*paren.expr)?),
-            }),
-            syn::Expr::Group(group) => Expr::from_syn(*group.expr),
-            syn::Expr::MethodCall(call) => Err(syn::Error::new_spanned(
-                &call.method,
+        };
+        let id = self.push(node);
+        frame.operands.push(id);
+        frame.want_operand = false;
+        Ok(None)
+    }
+
+    /// Reads `token` after an operand: an operator, or `,` between arguments.
+    fn operator(&mut self, frame: &mut Frame, token: TokenTree) -> syn::Result<()> {
+        let punct = match token {
+            TokenTree::Punct(p) => p,
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
+                return Err(syn::Error::new(
+                    g.span(),
+                    "found a call of something other than a function name; expected a call like `sin(x)`",
+                ));
+            }
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    format!(
+                        "found {} after an operand; expected `+`, `-`, `*`, `/` or `{}`",
+                        describe(&other),
+                        frame.end.1
+                    ),
+                ));
+            }
+        };
+        let op = match punct.as_char() {
+            '+' => Some(BinOp::Add),
+            '-' => Some(BinOp::Sub),
+            '*' => Some(BinOp::Mul),
+            '/' => Some(BinOp::Div),
+            _ => None,
+        };
+        // `+=`, `->`: an operator of two characters that starts like ours.
+        let compound = punct.spacing() == Spacing::Joint
+            && matches!(frame.tokens.peek(), Some(TokenTree::Punct(next)) if matches!(next.as_char(), '=' | '>'));
+        if let (Some(op), false) = (op, compound) {
+            self.reduce(frame, op.precedence());
+            // Alone: re-emitted before a `-`, a joint `-` could read as `->`.
+            let mut token = Punct::new(punct.as_char(), Spacing::Alone);
+            token.set_span(punct.span());
+            frame.pending.push(Pending::Binary(op, token));
+            frame.want_operand = true;
+            return Ok(());
+        }
+        if punct.as_char() == ',' && matches!(frame.kind, Kind::Call { .. }) {
+            let arg = self.reduce_all(frame);
+            if let Kind::Call { args, .. } = &mut frame.kind {
+                args.extend(arg);
+            }
+            frame.want_operand = true;
+            return Ok(());
+        }
+        if punct.as_char() == '.'
+            && let Some(TokenTree::Ident(method)) = frame.tokens.next()
+        {
+            return Err(syn::Error::new(
+                method.span(),
                 format!(
-                    "found the method call `.{}()`; expected a function call like `{}(x)`",
-                    call.method, call.method
+                    "found the method call `.{method}()`; expected a function call like `{method}(x)`"
                 ),
-            )),
-            other => Err(syn::Error::new_spanned(
-                &other,
-                format!("unsupported expression; {EXPECTED}"),
-            )),
+            ));
+        }
+        // The whole operator, `^` or `<<` or `&&`.
+        let mut tokens = punct.to_token_stream();
+        let mut text = punct.as_char().to_string();
+        let mut spacing = punct.spacing();
+        while spacing == Spacing::Joint {
+            let Some(TokenTree::Punct(next)) = frame.tokens.next() else {
+                break;
+            };
+            text.push(next.as_char());
+            spacing = next.spacing();
+            next.to_tokens(&mut tokens);
+        }
+        let hint = if text == "^" {
+            " (write powers as `pow(x, 2)`)"
+        } else {
+            ""
+        };
+        Err(syn::Error::new_spanned(
+            tokens,
+            format!("found the operator `{text}`; expected `+`, `-`, `*` or `/`{hint}"),
+        ))
+    }
+
+    /// Applies every pending operator that binds at least as tightly as
+    /// `precedence` (all of them for 0): negations first, then binary
+    /// operators left to right.
+    fn reduce(&mut self, frame: &mut Frame, precedence: u8) {
+        while let Some(pending) = frame.pending.last() {
+            let node = match pending {
+                Pending::Neg(_) => {
+                    let (Some(Pending::Neg(minus)), Some(arg)) =
+                        (frame.pending.pop(), frame.operands.pop())
+                    else {
+                        unreachable!("a negation's operand is read before it is applied")
+                    };
+                    ExprNode::Neg { minus, arg }
+                }
+                Pending::Binary(op, _) if op.precedence() >= precedence => {
+                    let (Some(Pending::Binary(op, token)), Some(rhs), Some(lhs)) = (
+                        frame.pending.pop(),
+                        frame.operands.pop(),
+                        frame.operands.pop(),
+                    ) else {
+                        unreachable!("a binary operator's operands are read before it is applied")
+                    };
+                    ExprNode::Binary {
+                        op,
+                        token,
+                        lhs,
+                        rhs,
+                    }
+                }
+                Pending::Binary(..) => break,
+            };
+            let id = self.push(node);
+            frame.operands.push(id);
         }
     }
 
+    /// The frame's value so far, every pending operator applied; `None`
+    /// when nothing was read.
+    fn reduce_all(&mut self, frame: &mut Frame) -> Option<ExprId> {
+        self.reduce(frame, 0);
+        frame.operands.pop()
+    }
+
+    /// The value of a group that has no tokens left.
+    fn close(&mut self, mut frame: Frame) -> syn::Result<ExprId> {
+        let (span, token) = frame.end;
+        let missing = || syn::Error::new(span, format!("found `{token}`; {EXPECTED}"));
+        // `f()`, and a trailing comma as in `max(a, b,)`, leave no operand.
+        let empty_call = matches!(&frame.kind, Kind::Call { .. })
+            && frame.operands.is_empty()
+            && frame.pending.is_empty();
+        if frame.want_operand && !empty_call {
+            return Err(missing());
+        }
+        let value = self.reduce_all(&mut frame);
+        let node = match frame.kind {
+            Kind::Top | Kind::Invisible => return value.ok_or_else(missing),
+            Kind::Paren(paren) => ExprNode::Paren {
+                paren,
+                inner: value.ok_or_else(missing)?,
+            },
+            Kind::Call {
+                func,
+                paren,
+                mut args,
+                tokens,
+            } => {
+                args.extend(value);
+                ExprNode::Call {
+                    func,
+                    paren,
+                    args,
+                    tokens,
+                }
+            }
+        };
+        Ok(self.push(node))
+    }
+}
+
+/// The error for a path such as `f64::consts::PI`, spanning all of it.
+fn path_error(
+    first: Ident,
+    rest: &mut Peekable<proc_macro2::token_stream::IntoIter>,
+) -> syn::Error {
+    let mut tokens = first.to_token_stream();
+    while let Some(TokenTree::Punct(p)) = rest.peek()
+        && p.as_char() == ':'
+    {
+        tokens.extend(rest.next());
+        if let Some(TokenTree::Ident(_)) = rest.peek() {
+            tokens.extend(rest.next());
+        }
+    }
+    let text = tokens.to_string().replace(' ', "");
+    syn::Error::new_spanned(
+        tokens,
+        format!("found the path `{text}`; expected a single name"),
+    )
+}
+
+impl Expr {
     /// A numeric literal; `negative` when written after a `-`.
-    fn number(lit: &syn::Lit, negative: bool, tokens: TokenStream) -> syn::Result<Expr> {
+    fn number(lit: &syn::Lit, negative: bool, tokens: TokenStream) -> syn::Result<ExprNode> {
         let suffix = match lit {
             syn::Lit::Int(int) => int.suffix(),
             syn::Lit::Float(float) => float.suffix(),
@@ -314,6 +606,6 @@ impl Expr {
                 "found a number too large for `f64`; expected a finite number",
             ));
         }
-        Ok(Expr::Num { value, int, tokens })
+        Ok(ExprNode::Num { value, int, tokens })
     }
 }

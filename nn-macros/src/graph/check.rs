@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use syn::Ident;
 use syn::ext::IdentExt;
 
-use super::ast::{BinOp, Expr, Function, Stmt};
+use super::ast::{BinOp, Expr, ExprId, ExprNode, Function, Stmt};
 use crate::errors::{Errors, nearest, one_of};
 
 /// Every function `graph!` knows, with its number of arguments.
@@ -329,24 +329,26 @@ impl<'a, 'e> Builder<'a, 'e> {
         self.push(Op::Const(0.0), Vec::new())
     }
 
+    /// The node of `expr`'s value. Parts come after their operands, so one
+    /// pass in order sees every operand's node before it is needed.
     fn expr(&mut self, expr: &Expr) -> usize {
-        match expr {
-            Expr::Var(ident) => self.var(ident),
-            Expr::Num { value, .. } => self.push(Op::Const(*value), Vec::new()),
-            Expr::Neg { expr, .. } => {
-                let arg = self.expr(expr);
-                self.push(Op::Neg, vec![arg])
-            }
-            Expr::Binary { op, lhs, rhs, .. } => {
-                let lhs = self.expr(lhs);
-                let rhs = self.expr(rhs);
-                self.push(Op::Arith(*op), vec![lhs, rhs])
-            }
-            Expr::Paren { expr, .. } => self.expr(expr),
-            Expr::Call {
-                func, args, tokens, ..
-            } => self.call(func, args, tokens),
+        let mut node_of = Vec::with_capacity(expr.nodes.len());
+        for part in &expr.nodes {
+            let node = match part {
+                ExprNode::Var(ident) => self.var(ident),
+                ExprNode::Num { value, .. } => self.push(Op::Const(*value), Vec::new()),
+                ExprNode::Neg { arg, .. } => self.push(Op::Neg, vec![node_of[*arg]]),
+                ExprNode::Binary { op, lhs, rhs, .. } => {
+                    self.push(Op::Arith(*op), vec![node_of[*lhs], node_of[*rhs]])
+                }
+                ExprNode::Paren { inner, .. } => node_of[*inner],
+                ExprNode::Call {
+                    func, args, tokens, ..
+                } => self.call(expr, func, args, &node_of, tokens),
+            };
+            node_of.push(node);
         }
+        node_of.last().copied().unwrap_or_else(|| self.poison())
     }
 
     fn var(&mut self, ident: &Ident) -> usize {
@@ -401,23 +403,27 @@ impl<'a, 'e> Builder<'a, 'e> {
         }
     }
 
-    fn call(&mut self, func: &Ident, args: &[Expr], tokens: &proc_macro2::TokenStream) -> usize {
+    /// A call of `func` on the parts `args` of `expr`, whose nodes are in
+    /// `node_of` (an unused constant exponent is dropped by `finish`).
+    fn call(
+        &mut self,
+        expr: &Expr,
+        func: &Ident,
+        args: &[ExprId],
+        node_of: &[usize],
+        tokens: &proc_macro2::TokenStream,
+    ) -> usize {
         let name = key(func);
         let Some(&(known, arity)) = FUNCTIONS.iter().find(|(f, _)| *f == name) else {
             let names: Vec<&str> = FUNCTIONS.iter().map(|(f, _)| *f).collect();
-            // error: unknown function `sinn`; did you mean `sin`?
             let message = match nearest(&name, &names) {
                 Some(close) => format!("unknown function `{name}`; did you mean `{close}`?"),
                 None => format!("unknown function `{name}`; expected {}", one_of(&names)),
             };
             self.error(syn::Error::new(func.span(), message));
-            for arg in args {
-                self.expr(arg);
-            }
             return self.poison();
         };
         if args.len() != arity {
-            // error: `max` takes 2 arguments, found 1
             let plural = if arity == 1 { "" } else { "s" };
             self.error(syn::Error::new_spanned(
                 tokens,
@@ -426,22 +432,18 @@ impl<'a, 'e> Builder<'a, 'e> {
                     args.len()
                 ),
             ));
-            for arg in args {
-                self.expr(arg);
-            }
             return self.poison();
         }
+        let nodes: Vec<usize> = args.iter().map(|&a| node_of[a]).collect();
         if known == "pow"
-            && let Expr::Num { int: Some(n), .. } = &args[1]
+            && let ExprNode::Num { int: Some(n), .. } = &expr.nodes[args[1]]
         {
-            let base = self.expr(&args[0]);
-            return self.push(Op::PowI(*n), vec![base]);
+            return self.push(Op::PowI(*n), vec![nodes[0]]);
         }
-        let args: Vec<usize> = args.iter().map(|a| self.expr(a)).collect();
         if arity == 1 {
-            self.push(Op::Unary(known), args)
+            self.push(Op::Unary(known), nodes)
         } else {
-            self.push(Op::Binary(known), args)
+            self.push(Op::Binary(known), nodes)
         }
     }
 

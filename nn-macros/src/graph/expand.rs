@@ -17,7 +17,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::ast::{BinOp, Expr, Function, Stmt};
+use super::ast::{BinOp, Expr, ExprNode, Function, Stmt};
 use super::check::{Graph, Node, Op, key};
 
 /// Everything `graph!` emits for one function.
@@ -62,10 +62,12 @@ fn plain(func: &Function) -> TokenStream {
     let vis = &func.vis;
     let name = &func.name;
     let inputs = &func.inputs;
-    let stmts = func.body.iter().map(|Stmt { name, expr, .. }| {
-        let expr = user_expr(expr);
-        quote! { let #name = #expr; }
-    });
+    let mut stmts = TokenStream::new();
+    let mut temporaries = 0;
+    for Stmt { name, expr, .. } in &func.body {
+        let expr = user_expr(expr, &mut stmts, &mut temporaries);
+        stmts.extend(quote! { let #name = #expr; });
+    }
     let outputs = &func.outputs;
     let (ret_ty, ret) = if func.tuple {
         let ts = outputs.iter().map(|_| quote! { T });
@@ -90,7 +92,7 @@ fn plain(func: &Function) -> TokenStream {
             reason = "the body mirrors the graph! declaration: one `let` per binding, one argument per input"
         )]
         #vis fn #name<T: #scalar>(#(#inputs: T),*) -> #ret_ty {
-            #(#stmts)*
+            #stmts
             #ret
         }
     }
@@ -112,48 +114,84 @@ fn signature(func: &Function) -> String {
     format!("{}({}) -> {}", func.name, names(&func.inputs), outputs)
 }
 
+/// How deeply the plain function nests an expression before it binds a part
+/// to a temporary: rustc's parser recurses on nesting and overflows its stack
+/// near 1,500 parentheses or 10,000 terms, so long or deep expressions are
+/// cut into `let`s this deep (tests/graph_stress.rs).
+const MAX_DEPTH: usize = 256;
+
 /// The user's expression with calls routed to `::nn::graph::op` and
 /// numbers cast to `T`; parentheses and operators are the user's tokens.
-fn user_expr(expr: &Expr) -> TokenStream {
-    match expr {
-        Expr::Var(ident) => quote! { #ident },
-        Expr::Num { value, tokens, .. } => {
-            let span = tokens.clone().into_iter().last().map(|t| t.span());
-            constant(*value, span.unwrap_or_else(proc_macro2::Span::call_site))
-        }
-        Expr::Neg { minus, expr } => {
-            let expr = user_expr(expr);
-            quote! { #minus #expr }
-        }
-        Expr::Binary {
-            token, lhs, rhs, ..
-        } => {
-            let (lhs, rhs) = (user_expr(lhs), user_expr(rhs));
-            quote! { #lhs #token #rhs }
-        }
-        Expr::Paren { paren, expr } => {
-            let mut tokens = TokenStream::new();
-            paren.surround(&mut tokens, |inner| inner.extend(user_expr(expr)));
-            tokens
-        }
-        Expr::Call {
-            func, paren, args, ..
-        } => {
-            let mut call = TokenStream::new();
-            let (path, args): (Ident, Vec<TokenStream>) = match args.as_slice() {
-                [base, Expr::Num { int: Some(n), .. }] if func == "pow" => {
-                    let n = Literal::i32_unsuffixed(*n);
-                    (
-                        format_ident!("powi", span = func.span()),
-                        vec![user_expr(base), quote! { #n }],
-                    )
-                }
-                _ => (func.clone(), args.iter().map(user_expr).collect()),
-            };
-            paren.surround(&mut call, |inner| inner.extend(quote! { #(#args),* }));
-            quote! { ::nn::graph::op::#path #call }
+/// Parts nested deeper than [`MAX_DEPTH`] become `let`s pushed onto `lets`,
+/// named `t0`, `t1`, ... (`temporaries` counts them) with the macro's own
+/// hygiene, so that they never clash with the user's names.
+fn user_expr(expr: &Expr, lets: &mut TokenStream, temporaries: &mut usize) -> TokenStream {
+    // The code and nesting depth of each part; a part's operands come
+    // before it and are used once, so they are taken, not cloned.
+    let mut code: Vec<TokenStream> = Vec::with_capacity(expr.nodes.len());
+    let mut depth: Vec<usize> = Vec::with_capacity(expr.nodes.len());
+    for part in &expr.nodes {
+        let mut take = |k: usize| (std::mem::take(&mut code[k]), depth[k]);
+        let (tokens, deepest) = match part {
+            ExprNode::Var(ident) => (quote! { #ident }, 0),
+            ExprNode::Num { value, tokens, .. } => {
+                let span = tokens.clone().into_iter().last().map(|t| t.span());
+                let span = span.unwrap_or_else(proc_macro2::Span::call_site);
+                (constant(*value, span), 0)
+            }
+            ExprNode::Neg { minus, arg } => {
+                let (arg, d) = take(*arg);
+                (quote! { #minus #arg }, d)
+            }
+            ExprNode::Binary {
+                token, lhs, rhs, ..
+            } => {
+                let ((lhs, a), (rhs, b)) = (take(*lhs), take(*rhs));
+                (quote! { #lhs #token #rhs }, a.max(b))
+            }
+            ExprNode::Paren { paren, inner } => {
+                let (inner, d) = take(*inner);
+                let mut tokens = TokenStream::new();
+                paren.surround(&mut tokens, |out| out.extend(inner));
+                (tokens, d)
+            }
+            ExprNode::Call {
+                func, paren, args, ..
+            } => {
+                let (path, args): (Ident, Vec<(TokenStream, usize)>) = match args.as_slice() {
+                    [base, exponent] if func == "pow" => match &expr.nodes[*exponent] {
+                        ExprNode::Num { int: Some(n), .. } => {
+                            let n = Literal::i32_unsuffixed(*n);
+                            let path = format_ident!("powi", span = func.span());
+                            (path, vec![take(*base), (quote! { #n }, 0)])
+                        }
+                        _ => (func.clone(), vec![take(*base), take(*exponent)]),
+                    },
+                    _ => (func.clone(), args.iter().map(|&a| take(a)).collect()),
+                };
+                let d = args.iter().map(|(_, d)| *d).max().unwrap_or(0);
+                let args = args.into_iter().map(|(tokens, _)| tokens);
+                let mut call = TokenStream::new();
+                paren.surround(&mut call, |inner| inner.extend(quote! { #(#args),* }));
+                (quote! { ::nn::graph::op::#path #call }, d)
+            }
+        };
+        if deepest + 1 < MAX_DEPTH {
+            code.push(tokens);
+            depth.push(deepest + 1);
+        } else {
+            let t = format_ident!("t{}", *temporaries, span = proc_macro2::Span::mixed_site());
+            *temporaries += 1;
+            // Parentheses the user wrote may end up around the whole value.
+            lets.extend(quote! {
+                #[allow(unused_parens, reason = "the user's parentheses, kept as written")]
+                let #t = #tokens;
+            });
+            code.push(quote! { #t });
+            depth.push(1);
         }
     }
+    code.pop().unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------
@@ -272,32 +310,95 @@ fn bind_inputs(graph: &Graph, prefix: &str, array: &Ident, all: bool) -> TokenSt
     quote! { let [#(#names),*] = #array; }
 }
 
-/// The forward sweep: one `let` per node after the inputs; with
+/// One statement of the sweeps: `v3 = ...;` or `(v4_a, d4_0, _) = ...;`.
+struct Assign {
+    /// The locals bound, `None` for a value nobody reads (`_`).
+    names: Vec<Option<Ident>>,
+    value: TokenStream,
+}
+
+impl Assign {
+    fn new(names: Vec<Option<Ident>>, value: TokenStream) -> Assign {
+        Assign { names, value }
+    }
+}
+
+/// How many statements share one declaration of their locals.
+const DECLARE_EVERY: usize = 32;
+
+/// Straight-line code for `assigns`, declaring the locals of every
+/// [`DECLARE_EVERY`] statements in one `let` ahead of them:
+///
+/// ```text
+/// let (v3, d3, v4_a, d4_0, d4_1, v5);
+/// (v3, d3) = ::nn::graph::op::sin_d(v0_x1);
+/// (v4_a, d4_0, d4_1) = ::nn::graph::op::add_d(v0_x1, v3);
+/// v5 = T::cast_f64(2.0);
+/// ```
+///
+/// One `let` per statement would nest one lexical scope per statement, and
+/// LLVM's debug info recurses on that nesting: near 2,500 `let`s in one
+/// function it overflows rustc's stack (tests/graph_stress.rs).
+fn straight(assigns: &[Assign]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for chunk in assigns.chunks(DECLARE_EVERY) {
+        let declared = chunk.iter().flat_map(|a| a.names.iter().flatten());
+        out.extend(quote! { let (#(#declared,)*); });
+        for Assign { names, value } in chunk {
+            let single = names.len() == 1;
+            let names = names.iter().map(|name| match name {
+                Some(name) => quote! { #name },
+                None => quote! { _ },
+            });
+            if single {
+                out.extend(quote! { #(#names)* = #value; });
+            } else {
+                out.extend(quote! { (#(#names),*) = #value; });
+            }
+        }
+    }
+    out
+}
+
+/// `a + b + ...`, with long sums cut into parenthesised groups of at most
+/// [`DECLARE_EVERY`] terms so that no expression is deep (see [`MAX_DEPTH`]).
+fn sum(mut terms: Vec<TokenStream>) -> TokenStream {
+    while terms.len() > DECLARE_EVERY {
+        terms = terms
+            .chunks(DECLARE_EVERY)
+            .map(|group| match group {
+                [one] => one.clone(),
+                _ => quote! { (#(#group)+*) },
+            })
+            .collect();
+    }
+    quote! { #(#terms)+* }
+}
+
+/// The forward sweep: one statement per node after the inputs; with
 /// `partials`, active nodes also bind their local partial derivatives.
 ///
 /// ```text
-/// let (v3, d3) = ::nn::graph::op::sin_d(v0_x1);
-/// let (v4_a, d4_0, d4_1) = ::nn::graph::op::add_d(v0_x1, v3);
-/// let v5 = T::cast_f64(2.0);
+/// (v3, d3) = ::nn::graph::op::sin_d(v0_x1);
+/// (v4_a, d4_0, d4_1) = ::nn::graph::op::add_d(v0_x1, v3);
+/// v5 = T::cast_f64(2.0);
 /// ```
 fn forward(graph: &Graph, partials: bool, tangents: bool) -> TokenStream {
-    let mut out = TokenStream::new();
+    let mut assigns = Vec::new();
     for k in graph.n_inputs()..graph.nodes.len() {
         let node = &graph.nodes[k];
         let v = local("v", k, node);
         if partials && node.active && !matches!(node.op, Op::Const(_)) {
-            let call = value_and_partials(graph, k);
-            let ds = node.args.iter().enumerate().map(|(pos, &a)| {
-                if graph.nodes[a].active {
-                    let d = partial(k, node, pos);
-                    quote! { #d }
-                } else {
-                    quote! { _ }
-                }
-            });
-            out.extend(quote! { let (#v, #(#ds),*) = #call; });
+            let ds = node
+                .args
+                .iter()
+                .enumerate()
+                .map(|(pos, &a)| graph.nodes[a].active.then(|| partial(k, node, pos)));
+            let names = std::iter::once(Some(v)).chain(ds).collect();
+            let value = value_and_partials(graph, k);
+            assigns.push(Assign::new(names, value));
             if tangents {
-                // let t4_a = d4_0 * t0_x1 + d4_1 * t3;
+                // t4_a = d4_0 * t0_x1 + d4_1 * t3;
                 let terms = node
                     .args
                     .iter()
@@ -309,27 +410,27 @@ fn forward(graph: &Graph, partials: bool, tangents: bool) -> TokenStream {
                         quote! { #d * #t }
                     });
                 let t = local("t", k, node);
-                out.extend(quote! { let #t = #(#terms)+*; });
+                assigns.push(Assign::new(vec![Some(t)], quote! { #(#terms)+* }));
             }
         } else {
             let value = value(graph, k);
-            out.extend(quote! { let #v = #value; });
+            assigns.push(Assign::new(vec![Some(v)], value));
         }
     }
-    out
+    straight(&assigns)
 }
 
 /// The backward sweep, output to input. Each adjoint is pulled from the
 /// node's consumers, so a value used twice sums two contributions:
 ///
 /// ```text
-/// let g9_y = c0_y;
-/// let g4_a = g6 * d6;
-/// let g0_x1 = g3 * d3 + g4_a * d4_0;
+/// g9_y = c0_y;
+/// g4_a = g6 * d6;
+/// g0_x1 = g3 * d3 + g4_a * d4_0;
 /// ```
 fn backward(graph: &Graph) -> TokenStream {
     let consumers = graph.consumers();
-    let mut out = TokenStream::new();
+    let mut assigns = Vec::new();
     for k in (0..graph.nodes.len()).rev() {
         let node = &graph.nodes[k];
         if !node.active {
@@ -350,14 +451,15 @@ fn backward(graph: &Graph) -> TokenStream {
             quote! { #g * #d }
         });
         let terms: Vec<TokenStream> = seeds.chain(pulls).collect();
-        let g = local("g", k, node);
-        if terms.is_empty() {
-            out.extend(quote! { let #g = T::zero(); });
+        let value = if terms.is_empty() {
+            quote! { T::zero() }
         } else {
-            out.extend(quote! { let #g = #(#terms)+*; });
-        }
+            sum(terms)
+        };
+        let g = local("g", k, node);
+        assigns.push(Assign::new(vec![Some(g)], value));
     }
-    out
+    straight(&assigns)
 }
 
 /// `c0_y`: the cotangent component of output `m`.

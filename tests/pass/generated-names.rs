@@ -1,0 +1,50 @@
+//! Networks whose names extend each other live in one module: the names
+//! generated for one (`NetTrace`, `NetTraceBatch`) are never another's.
+
+use nn::nalgebra::SVector;
+
+nn::network! {
+    struct Net {
+        input: 2,
+        output: dense(1),
+        loss: squared_error,
+    }
+}
+
+nn::network! {
+    struct NetBatch {
+        input: 2,
+        output: dense(1),
+        loss: squared_error,
+    }
+}
+
+nn::network! {
+    struct NetTraces {
+        input: 2,
+        output: dense(1),
+        loss: squared_error,
+    }
+}
+
+// Exactly the suffix: it generates `TraceTrace`, which no other name does.
+nn::network! {
+    struct Trace {
+        input: 2,
+        output: dense(1),
+        loss: squared_error,
+    }
+}
+
+fn main() {
+    let x = SVector::<f32, 2>::new(0.5, -0.5);
+    let mut trace = NetTrace::<f32>::zeros();
+    Net::<f32>::init(1).forward_trace(&x, &mut trace);
+    let mut trace = NetBatchTrace::<f32>::zeros();
+    NetBatch::<f32>::init(1).forward_trace(&x, &mut trace);
+    let _ = (NetTraceBatch::<f32>::new(), NetBatchTraceBatch::<f32>::new());
+    let _ = (NetTracesTrace::<f32>::zeros(), NetTracesTraceBatch::<f32>::new());
+    let _ = (TraceTrace::<f32>::zeros(), TraceTraceBatch::<f32>::new());
+    assert_eq!(<Net as nn::Network<f32, 2, 1>>::NAME, "Net");
+    assert_eq!(<NetBatch as nn::Network<f32, 2, 1>>::NAME, "NetBatch");
+}

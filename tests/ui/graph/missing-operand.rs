@@ -1,0 +1,7 @@
+nn::graph! {
+    fn f(x) -> y {
+        y = 2.0 * (x + ); //~ ERROR found `)`; expected a name, a number, `-`, parentheses or a call like `sin(x)`
+    }
+}
+
+fn main() {}
