@@ -484,6 +484,15 @@ fn max_and_min_route_the_gradient_to_the_selected_argument() {
 // ---------------------------------------------------------------------------
 
 #[test]
+fn relu_passes_nan_on_in_value_and_gradient() {
+    // As `nn::activation::Relu` and PyTorch: a NaN never turns into a 0.
+    let (y, [dy]) = op_relu::grad([f64::NAN]);
+    assert!(y.is_nan() && dy.is_nan(), "{y} {dy}");
+    assert!(op_relu::grad([f32::NAN]).0.is_nan());
+    assert_eq!(op_relu::grad([-0.0f64]), (0.0, [0.0]));
+}
+
+#[test]
 fn relu_and_abs_at_zero_have_gradient_zero() {
     assert_eq!(op_relu::grad([0.0f64]), (0.0, [0.0]));
     assert_eq!(op_abs::grad([0.0f64]), (0.0, [0.0]));

@@ -343,19 +343,33 @@ pub mod op {
         (y, y * (T::one() - y))
     }
 
-    /// `max(x, 0)`.
+    /// `max(x, 0)`; NaN stays NaN, as in PyTorch and `nn::activation::Relu`.
+    ///
+    /// ```
+    /// assert!(nn::graph::op::relu(f64::NAN).is_nan());
+    /// ```
     #[inline(always)]
     pub fn relu<T: Scalar>(x: T) -> T {
-        if x > T::zero() { x } else { T::zero() }
+        // `x <= 0` is false for NaN, which comes out as it went in.
+        if x <= T::zero() { T::zero() } else { x }
     }
 
-    /// `max(x, 0)`; ∂ = 1 for `x > 0`, else 0 (so `relu′(0) = 0`).
+    /// `max(x, 0)`; ∂ = 1 for `x > 0`, else 0 (so `relu′(0) = 0`); NaN gives
+    /// NaN for both.
+    ///
+    /// ```
+    /// let (y, d) = nn::graph::op::relu_d(f64::NAN);
+    /// assert!(y.is_nan() && d.is_nan());
+    /// ```
     #[inline(always)]
     pub fn relu_d<T: Scalar>(x: T) -> (T, T) {
         if x > T::zero() {
             (x, T::one())
-        } else {
+        } else if x <= T::zero() {
             (T::zero(), T::zero())
+        } else {
+            // NaN: both comparisons are false.
+            (x, x)
         }
     }
 
