@@ -1,7 +1,8 @@
 //! Networks longer than one block of generated statements (32 layers): the
-//! forward and backward passes are grouped into nested blocks there, and
-//! must compute the same as everywhere else. The ignored test compiles
-//! networks of 5,000 layers (tests/deep/, about two minutes each).
+//! forward and backward passes are split into one method per block there,
+//! and must compute the same as everywhere else. The ignored test compiles
+//! networks of 5,000 layers (tests/deep/) and runs `forward`,
+//! `loss_and_grad` and `sgd_step` of one of them.
 
 mod common;
 use common::*;
@@ -10,7 +11,7 @@ use nn::gradcheck::check_gradients;
 use nn::nalgebra::SVector;
 
 nn::network! {
-    /// 100 layers: four blocks of 32 and a last one of 4.
+    /// 100 layers: four blocks of 32 and a last one of 4, each a method.
     struct Long {
         input: 2,
         l0: dense(3, tanh),
