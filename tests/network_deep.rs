@@ -161,7 +161,7 @@ fn a_100_layer_network_matches_a_loop_over_its_layers() {
 }
 
 #[test]
-#[ignore = "compiles two networks of 5,000 layers, about two minutes each"]
+#[ignore = "compiles two networks of 5,000 layers and runs one, about seven minutes"]
 fn networks_of_5000_layers_compile() {
     let cases = trybuild::TestCases::new();
     cases.pass("tests/deep/*.rs");
