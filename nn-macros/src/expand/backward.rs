@@ -8,8 +8,12 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
 
-use super::{act_value, describe, loss_type, loss_value, output_width, trace_name};
+use super::{
+    LAYERS_PER_BLOCK, act_value, block_ranges, describe, loss_type, loss_value, output_width,
+    trace_name,
+};
 use crate::validate::{Net, unraw};
 
 /// Which update the straight-line backward applies to each layer.
@@ -22,12 +26,116 @@ enum Mode {
 }
 
 /// The straight-line code from `delta_<last>` (dL/dz of the output layer)
-/// down to the first layer.
-fn unrolled(net: &Net, mode: Mode) -> TokenStream {
-    // Per layer, output to input: its statements and the δ they leave for
-    // the layer below.
-    let mut layers = Vec::new();
-    for (i, layer) in net.layers.iter().enumerate().rev() {
+/// down to the first layer, and for long networks the block methods it
+/// calls (see `block_ranges`). `delta_<last>` is a reference in `Gradients`
+/// mode (a parameter of `backward_delta_into`), a local in `Sgd` mode.
+fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) {
+    let last = net.layers.len() - 1;
+    if net.layers.len() <= LAYERS_PER_BLOCK {
+        let body = (0..=last)
+            .rev()
+            .map(|i| layer_step(net, mode, i, matches!(mode, Mode::Gradients) && i == last))
+            .collect();
+        return (body, TokenStream::new());
+    }
+    let input = net.input;
+    let mut body = TokenStream::new();
+    let mut helpers = TokenStream::new();
+    for (k, range) in block_ranges(net).into_iter().enumerate().rev() {
+        let (first, end) = (range.start, range.end - 1);
+        let top = &net.layers[end];
+        let top_delta = format_ident!("delta_{}", top.name);
+        let top_w = top.output;
+        let steps = range
+            .clone()
+            .rev()
+            .map(|i| layer_step(net, mode, i, i == end));
+        // The δ handed to the block below, if any.
+        let produced = first.checked_sub(1).map(|p| {
+            let below = &net.layers[p];
+            (format_ident!("delta_{}", below.name), below.output)
+        });
+        let (ret, ret_ty) = match &produced {
+            Some((d, w)) => (quote! { #d }, quote! { -> ::nn::__private::SVector<T, #w> }),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
+        let delta_arg = if end == last && matches!(mode, Mode::Gradients) {
+            quote! { #top_delta }
+        } else {
+            quote! { &#top_delta }
+        };
+        let bottom = first == 0;
+        let (method, receiver, params, args) = match mode {
+            Mode::Gradients => {
+                let (x_param, x_arg) = if bottom {
+                    (
+                        quote! { x: &::nn::__private::SVector<T, #input>, },
+                        quote! { x, },
+                    )
+                } else {
+                    (TokenStream::new(), TokenStream::new())
+                };
+                let (dx_param, dx_arg) = if bottom {
+                    (
+                        quote! { dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>, },
+                        quote! { dx, },
+                    )
+                } else {
+                    (TokenStream::new(), TokenStream::new())
+                };
+                (
+                    format_ident!("__backward_block_{}", k),
+                    quote! { &self },
+                    quote! { #x_param trace: &#trace<T>, #top_delta: &::nn::__private::SVector<T, #top_w>, grads: &mut Self, #dx_param },
+                    quote! { #x_arg trace, #delta_arg, grads, #dx_arg },
+                )
+            }
+            Mode::Sgd => {
+                let (x_param, x_arg) = if bottom {
+                    (
+                        quote! { x: &::nn::__private::SVector<T, #input>, },
+                        quote! { x, },
+                    )
+                } else {
+                    (TokenStream::new(), TokenStream::new())
+                };
+                (
+                    format_ident!("__sgd_block_{}", k),
+                    quote! { &mut self },
+                    quote! { #x_param trace: &#trace<T>, #top_delta: &::nn::__private::SVector<T, #top_w>, lr: T, },
+                    quote! { #x_arg trace, #delta_arg, lr, },
+                )
+            }
+        };
+        match &produced {
+            Some((d, _)) => body.extend(quote! { let #d = self.#method(#args); }),
+            None => body.extend(quote! { self.#method(#args); }),
+        }
+        let what = match mode {
+            Mode::Gradients => "the backward pass",
+            Mode::Sgd => "the SGD step",
+        };
+        let doc = format!(" Layers {} down to {} of {what}.", end + 1, first + 1);
+        helpers.extend(quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[inline(never)]
+            #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
+            fn #method(#receiver, #params) #ret_ty {
+                #(#steps)*
+                #ret
+            }
+        });
+    }
+    (body, helpers)
+}
+
+/// Layer `i`'s statements in the backward pass, ending with the δ of the
+/// layer below. `delta_is_ref`: its own δ is a reference (a parameter), not
+/// a local.
+fn layer_step(net: &Net, mode: Mode, i: usize, delta_is_ref: bool) -> TokenStream {
+    let layer = &net.layers[i];
+    {
         let mut blocks = Vec::new();
         let name = layer.name;
         let shown = unraw(name);
@@ -78,10 +186,12 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
             ),
         };
         // In `backward_delta_into` the output layer's δ is a parameter (a
-        // reference); every other δ is a local.
-        let delta_ref = match mode {
-            Mode::Gradients if i + 1 == net.layers.len() => quote! { #delta },
-            _ => quote! { &#delta },
+        // reference), as is the top layer's in each block method; every
+        // other δ is a local.
+        let delta_ref = if delta_is_ref {
+            quote! { #delta }
+        } else {
+            quote! { &#delta }
         };
         let call = match mode {
             Mode::Gradients => quote! {
@@ -107,11 +217,9 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 #call
             },
         });
-        let mut produced = None;
         if let (Some(p), Some(da)) = (prev, da_prev) {
             let pname = p.name;
             let pdelta = format_ident!("delta_{}", pname);
-            produced = Some(pdelta.clone());
             let w = p.output;
             let act = act_value(p.act);
             let doc = format!(
@@ -125,9 +233,8 @@ fn unrolled(net: &Net, mode: Mode) -> TokenStream {
                 ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
             });
         }
-        layers.push((quote! { #(#blocks)* }, produced));
+        quote! { #(#blocks)* }
     }
-    super::scoped_chunks(layers)
 }
 
 /// `let mut delta_<last> = ...; let loss = ...;` from the loss, fused on the
@@ -178,7 +285,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let last_name = last.name;
     let last_delta = format_ident!("delta_{}", last_name);
     let last_act = act_value(last.act);
-    let grads_backward = unrolled(net, Mode::Gradients);
+    let (grads_backward, grads_helpers) = unrolled(net, Mode::Gradients, &trace);
     let allow_docs = quote! {
         #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
     };
@@ -231,6 +338,8 @@ pub fn methods(net: &Net) -> TokenStream {
             self.backward_into(x, trace, d_out, &mut grads, ::core::option::Option::Some(&mut dx));
             (grads, dx)
         }
+
+        #grads_helpers
     };
 
     let Some(loss) = &net.loss else {
@@ -240,7 +349,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let loss_val = loss_value(loss.kind);
     let bound = quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> };
     let from_loss = output_delta_from_loss(net);
-    let sgd_backward = unrolled(net, Mode::Sgd);
+    let (sgd_backward, sgd_helpers) = unrolled(net, Mode::Sgd, &trace);
     let loss_doc = format!("The network's loss, `{}`.", loss.text);
     let loss_input = if loss.kind.on_logits() {
         quote! { &trace.#last_name.z }
@@ -316,6 +425,8 @@ pub fn methods(net: &Net) -> TokenStream {
             #sgd_backward
             loss
         }
+
+        #sgd_helpers
     }
 }
 

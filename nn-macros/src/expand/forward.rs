@@ -1,24 +1,24 @@
 //! `forward` and `forward_trace`: one `dense_forward` call per layer.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
-use super::{act_value, describe, output_width, trace_name};
+use super::{LAYERS_PER_BLOCK, act_value, block_ranges, describe, output_width, trace_name};
 use crate::validate::{Net, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
     let input = net.input;
     let output = output_width(net);
-    let Some(last) = net.layers.last().map(|l| l.name) else {
+    if net.layers.is_empty() {
         return TokenStream::new();
-    };
+    }
 
     // For each layer, e.g.
     //     /// layer 2 `hidden2`: dense 16 -> 16, relu: z = W a + b, a = σ(z)
     //     ::nn::__private::dense_forward(&self.hidden2, &Relu, &trace.hidden1.a, &mut trace.hidden2);
-    let mut prev: Option<&syn::Ident> = None;
-    let steps = net.layers.iter().enumerate().map(|(i, layer)| {
+    let step = |i: usize, x: TokenStream| {
+        let layer = &net.layers[i];
         let name = layer.name;
         let act = act_value(layer.act);
         let doc = format!(
@@ -27,26 +27,29 @@ pub fn methods(net: &Net) -> TokenStream {
             unraw(name),
             describe(layer)
         );
-        let x = match prev {
-            Some(p) => quote! { &trace.#p.a },
-            None => quote! { x },
-        };
-        prev = Some(name);
         quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             ::nn::__private::dense_forward(&self.#name, &#act, #x, &mut trace.#name);
         }
-    });
+    };
+    // The input of layer `i`: `x` for the first, else the layer below's `a`.
+    let trace_input = |i: usize| match i.checked_sub(1) {
+        Some(p) => {
+            let p = net.layers[p].name;
+            quote! { &trace.#p.a }
+        }
+        None => quote! { x },
+    };
 
     // Inference keeps only each layer's activation, e.g.
     //     /// layer 1 `hidden1` (dense 784 -> 16, relu): a = σ(W x + b)
     //     let mut a_hidden1 = SVector::<T, 16>::zeros();
     //     ::nn::__private::dense_infer(&self.hidden1, &Relu, x, &mut a_hidden1);
-    let mut prev: Option<syn::Ident> = None;
-    let infer = net.layers.iter().enumerate().map(|(i, layer)| {
+    let infer = |i: usize, x: TokenStream| {
+        let layer = &net.layers[i];
         let name = layer.name;
         let act = act_value(layer.act);
-        let a = quote::format_ident!("a_{}", name);
+        let a = activation(net, i);
         let w = layer.output;
         let doc = format!(
             " layer {} `{}` ({}): a = σ(W a_prev + b)",
@@ -54,20 +57,89 @@ pub fn methods(net: &Net) -> TokenStream {
             unraw(name),
             describe(layer)
         );
-        let x = match &prev {
-            Some(p) => quote! { &#p },
-            None => quote! { x },
-        };
-        prev = Some(a.clone());
-        let code = quote_spanned! {layer.kind_span=>
+        quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
             ::nn::__private::dense_infer(&self.#name, &#act, #x, &mut #a);
-        };
-        (code, Some(a))
-    });
-    let infer = super::scoped_chunks(infer.collect());
-    let last_a = quote::format_ident!("a_{}", last);
+        }
+    };
+    let infer_input = |i: usize| match i.checked_sub(1) {
+        Some(p) => {
+            let a = activation(net, p);
+            quote! { &#a }
+        }
+        None => quote! { x },
+    };
+    let last_a = activation(net, net.layers.len() - 1);
+
+    let (infer_body, trace_body, helpers) = if net.layers.len() <= LAYERS_PER_BLOCK {
+        let all = 0..net.layers.len();
+        let infer_body: TokenStream = all.clone().map(|i| infer(i, infer_input(i))).collect();
+        let trace_body: TokenStream = all.map(|i| step(i, trace_input(i))).collect();
+        (
+            quote! { #infer_body #last_a },
+            trace_body,
+            TokenStream::new(),
+        )
+    } else {
+        // Long networks: each block of layers is a method of its own, so
+        // that no function grows with the network (see `block_ranges`).
+        let mut infer_body = TokenStream::new();
+        let mut trace_body = TokenStream::new();
+        let mut helpers = TokenStream::new();
+        for (k, range) in block_ranges(net).into_iter().enumerate() {
+            let (first, end) = (range.start, range.end - 1);
+            let in_w = net.layers[first].input;
+            let out_w = net.layers[end].output;
+            let a_end = activation(net, end);
+            let infer_fn = format_ident!("__forward_block_{}", k);
+            let trace_fn = format_ident!("__forward_trace_block_{}", k);
+            let infer_steps = range.clone().map(|i| {
+                let x = if i == first {
+                    quote! { x }
+                } else {
+                    infer_input(i)
+                };
+                infer(i, x)
+            });
+            let trace_steps = range.clone().map(|i| step(i, trace_input(i)));
+            let x_arg = infer_input(first);
+            infer_body.extend(quote! { let #a_end = self.#infer_fn(#x_arg); });
+            let (x_param, x_pass) = if first == 0 {
+                (
+                    quote! { x: &::nn::__private::SVector<T, #input>, },
+                    quote! { x, },
+                )
+            } else {
+                (TokenStream::new(), TokenStream::new())
+            };
+            trace_body.extend(quote! { self.#trace_fn(#x_pass trace); });
+            let doc = format!(" Layers {} to {} of `forward`.", first + 1, end + 1);
+            let trace_doc = format!(" Layers {} to {} of `forward_trace`.", first + 1, end + 1);
+            helpers.extend(quote! {
+                #[doc = #doc]
+                #[doc(hidden)]
+                #[inline(never)]
+                #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
+                fn #infer_fn(
+                    &self,
+                    x: &::nn::__private::SVector<T, #in_w>,
+                ) -> ::nn::__private::SVector<T, #out_w> {
+                    #(#infer_steps)*
+                    #a_end
+                }
+
+                #[doc = #trace_doc]
+                #[doc(hidden)]
+                #[inline(never)]
+                #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
+                fn #trace_fn(&self, #x_param trace: &mut #trace<T>) {
+                    #(#trace_steps)*
+                }
+            });
+        }
+        (quote! { #infer_body #last_a }, trace_body, helpers)
+    };
 
     quote! {
         /// Runs the network on one input and returns the output layer's
@@ -77,8 +149,7 @@ pub fn methods(net: &Net) -> TokenStream {
             &self,
             x: &::nn::__private::SVector<T, #input>,
         ) -> ::nn::__private::SVector<T, #output> {
-            #infer
-            #last_a
+            #infer_body
         }
 
         /// Runs the network on one input, keeping every layer's `z` and `a`
@@ -89,7 +160,14 @@ pub fn methods(net: &Net) -> TokenStream {
             x: &::nn::__private::SVector<T, #input>,
             trace: &mut #trace<T>,
         ) {
-            #(#steps)*
+            #trace_body
         }
+
+        #helpers
     }
+}
+
+/// The local holding layer `i`'s activation in `forward`: `a_<name>`.
+fn activation(net: &Net, i: usize) -> syn::Ident {
+    format_ident!("a_{}", net.layers[i].name)
 }

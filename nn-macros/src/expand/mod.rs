@@ -72,34 +72,29 @@ fn trace_batch_name(net: &Net) -> Ident {
     format_ident!("{}{}", net.spec.name, TRACE_BATCH_SUFFIX)
 }
 
-/// How many layers' statements share one block in long networks.
+/// How many layers one generated function covers in long networks.
 const LAYERS_PER_BLOCK: usize = 32;
 
-/// Straight-line code of one step per layer, each step binding a local
-/// that the next step reads (`produced`). Up to [`LAYERS_PER_BLOCK`] layers
-/// the steps are emitted as they are; beyond, each group of that many is a
-/// block that hands its last local on:
+/// The layers of a long network in blocks of [`LAYERS_PER_BLOCK`], input to
+/// output. Beyond that many layers, `forward`, `forward_trace`, the backward
+/// pass and the SGD step each call one private `#[inline(never)]` method per
+/// block, which hands its last activation (or δ) on to the next:
 ///
 /// ```text
-/// let a_l31 = { let mut a_l0 = ...; ...; let mut a_l31 = ...; a_l31 };
+/// let a_l31 = self.__forward_block_0(x);
+/// let a_l63 = self.__forward_block_1(&a_l31);
 /// ```
 ///
-/// Every `let` opens a lexical scope nested in the previous one, and LLVM's
-/// debug info recurses on that nesting: a few thousand `let`s in one
-/// function overflow rustc's stack (tests/network_deep.rs).
-fn scoped_chunks(steps: Vec<(TokenStream, Option<Ident>)>) -> TokenStream {
-    if steps.len() <= LAYERS_PER_BLOCK {
-        return steps.into_iter().map(|(code, _)| code).collect();
-    }
-    let mut out = TokenStream::new();
-    for chunk in steps.chunks(LAYERS_PER_BLOCK) {
-        let code = chunk.iter().map(|(code, _)| code);
-        match chunk.last().and_then(|(_, produced)| produced.as_ref()) {
-            Some(local) => out.extend(quote! { let #local = { #(#code)* #local }; }),
-            None => out.extend(quote! { #(#code)* }),
-        }
-    }
-    out
+/// so no generated function grows with the network. One function of a few
+/// thousand layers takes LLVM super-linear time (about 100 s for 600 layers
+/// at `opt-level = 1`), and its nested `let` scopes overflow rustc's stack
+/// in debug info (tests/network_deep.rs).
+fn block_ranges(net: &Net) -> Vec<core::ops::Range<usize>> {
+    let n = net.layers.len();
+    (0..n)
+        .step_by(LAYERS_PER_BLOCK)
+        .map(|start| start..(start + LAYERS_PER_BLOCK).min(n))
+        .collect()
 }
 
 /// The output width of the last layer.
@@ -165,4 +160,45 @@ fn describe(layer: &NetLayer) -> String {
         layer.output.display(),
         layer.act_text
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::ToTokens;
+
+    /// Each pass of a long network is split into methods of at most
+    /// `LAYERS_PER_BLOCK` layers: LLVM's time over one function grows
+    /// faster than its length.
+    #[test]
+    fn no_generated_pass_grows_with_the_network() {
+        let layers: String = (0..200).map(|k| format!("l{k}: dense(3, relu),")).collect();
+        let spec: crate::ast::Spec = syn::parse_str(&format!(
+            "struct Deep {{ input: 2, {layers} out: dense(1), loss: squared_error, }}"
+        ))
+        .expect("the spec parses");
+        let net = crate::validate::check(&spec).expect("the spec is valid");
+        let file: syn::File = syn::parse2(super::network(&net)).expect("the expansion parses");
+        let mut blocks = 0;
+        for item in &file.items {
+            let syn::Item::Impl(imp) = item else { continue };
+            for item in &imp.items {
+                let syn::ImplItem::Fn(f) = item else { continue };
+                let name = f.sig.ident.to_string();
+                // `dense_forward`, `dense_infer`, `dense_backward`, `dense_sgd_backward`.
+                let calls = f
+                    .block
+                    .to_token_stream()
+                    .to_string()
+                    .matches("dense_")
+                    .count();
+                assert!(
+                    calls <= super::LAYERS_PER_BLOCK,
+                    "`{name}` has {calls} layer calls"
+                );
+                blocks += usize::from(name.contains("_block_"));
+            }
+        }
+        // 201 layers: 7 blocks for each of the four passes.
+        assert_eq!(blocks, 4 * 7);
+    }
 }
