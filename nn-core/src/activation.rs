@@ -14,7 +14,7 @@ use crate::Scalar;
 /// both `z` and `a` (whichever makes the derivative cheaper to compute).
 ///
 /// ```
-/// use nn_core::activation::{Activation, Relu};
+/// use nn::activation::{Activation, Relu};
 /// let z = [-1.0f32, 2.0];
 /// let mut a = [0.0; 2];
 /// Relu.forward(&z, &mut a);
@@ -37,7 +37,7 @@ pub trait Activation<T: Scalar>: Copy + core::fmt::Debug {
 /// An activation that acts on each element alone: `aᵢ = f(zᵢ)`.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, Sigmoid};
+/// use nn::activation::{Elementwise, Sigmoid};
 /// assert_eq!(Sigmoid.f(0.0f64), 0.5);
 /// assert_eq!(Sigmoid.df(0.0f64, 0.5), 0.25);
 /// ```
@@ -77,7 +77,7 @@ macro_rules! elementwise_activation {
 /// `f(z) = z`, `f′(z) = 1`: the output layer of a regression net, or logits.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, Identity};
+/// use nn::activation::{Elementwise, Identity};
 /// assert_eq!((Identity.f(-3.0f32), Identity.df(-3.0f32, -3.0)), (-3.0, 1.0));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -101,7 +101,7 @@ elementwise_activation!(Identity, "identity");
 /// `f(−50)` and `f(50)` are finite.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, Sigmoid};
+/// use nn::activation::{Elementwise, Sigmoid};
 /// assert!((Sigmoid.f(2.0f64) - 0.8807970779778823).abs() < 1e-15);
 /// assert!(Sigmoid.f(-1000.0f32) >= 0.0 && Sigmoid.f(1000.0f32) <= 1.0);
 /// ```
@@ -135,7 +135,7 @@ elementwise_activation!(Sigmoid, "sigmoid");
 /// `f(z) = tanh z`, `f′(z) = 1 − tanh² z`.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, Tanh};
+/// use nn::activation::{Elementwise, Tanh};
 /// assert_eq!(Tanh.f(50.0f32), 1.0);
 /// assert_eq!(Tanh.df(0.0f64, 0.0), 1.0);
 /// ```
@@ -158,7 +158,7 @@ elementwise_activation!(Tanh, "tanh");
 /// NaN stays NaN in both, as in PyTorch.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, Relu};
+/// use nn::activation::{Elementwise, Relu};
 /// assert_eq!((Relu.f(-2.0f32), Relu.f(3.0f32)), (0.0, 3.0));
 /// assert_eq!((Relu.df(0.0f32, 0.0), Relu.df(3.0f32, 3.0)), (0.0, 1.0));
 /// assert!(Relu.f(f32::NAN).is_nan() && Relu.df(f64::NAN, f64::NAN).is_nan());
@@ -191,7 +191,7 @@ elementwise_activation!(Relu, "relu");
 /// NaN stays NaN in both.
 ///
 /// ```
-/// use nn_core::activation::{Elementwise, LeakyRelu};
+/// use nn::activation::{Elementwise, LeakyRelu};
 /// let act = LeakyRelu { alpha: 0.1f64 };
 /// assert_eq!((act.f(-2.0), act.df(-2.0, -0.2)), (-0.2, 0.1));
 /// assert!(act.f(f64::NAN).is_nan() && act.df(f64::NAN, f64::NAN).is_nan());
@@ -226,7 +226,7 @@ elementwise_activation!(LeakyRelu<T>, "leaky_relu");
 /// `network!` allows it on the output layer only.
 ///
 /// ```
-/// use nn_core::activation::{Activation, Softmax};
+/// use nn::activation::{Activation, Softmax};
 /// let mut a = [0.0f64; 2];
 /// Softmax.forward(&[1000.0, 1000.0], &mut a);
 /// assert_eq!(a, [0.5, 0.5]);

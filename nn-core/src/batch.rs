@@ -152,9 +152,9 @@ fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
 /// Forward through one layer for a batch: `Z = W X + b 1ᵀ` (one GEMM), `A = σ(Z)`.
 ///
 /// ```
-/// use nn_core::batch::{Batch, BatchLayerTrace, dense_forward_batch};
-/// use nn_core::{Dense, activation::Identity};
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::batch::{Batch, BatchLayerTrace, dense_forward_batch};
+/// use nn::{Dense, activation::Identity};
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[1.0], [2.0]]), bias: SVector::from([0.5]) };
 /// let x = Batch::<f64, 2>::from_column_slice(&[1.0, 1.0, 0.0, 3.0]);
 /// let mut t = BatchLayerTrace::new();
@@ -310,8 +310,8 @@ pub fn column<T: Scalar, const N: usize>(batch: &Batch<T, N>, j: usize) -> SVect
 /// not bad data.
 ///
 /// ```
-/// use nn_core::batch::{Batch, loss_backward_batch};
-/// use nn_core::{ClassLabel, loss::SoftmaxCrossEntropy};
+/// use nn::batch::{Batch, loss_backward_batch};
+/// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
 /// let logits = Batch::<f64, 2>::from_column_slice(&[0.0, 0.0, 0.0, 0.0]);
 /// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];
 /// let mut grad = Batch::<f64, 2>::zeros(2);
@@ -395,7 +395,7 @@ pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
 /// The index of the largest value (the first one on ties): the predicted class.
 ///
 /// ```
-/// assert_eq!(nn_core::batch::argmax(&[0.1f32, 0.7, 0.7, 0.2]), 1);
+/// assert_eq!(nn::batch::argmax(&[0.1f32, 0.7, 0.7, 0.2]), 1);
 /// ```
 pub fn argmax<T: Scalar>(values: &[T]) -> usize {
     let mut best = 0;

@@ -11,14 +11,14 @@
 //! `data/README.md` for provenance and license).
 //!
 //! ```
-//! use nn_core::data::load_digits_csv;
+//! use nn::data::load_digits_csv;
 //! use std::path::Path;
 //! let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sklearn-digits/digits.csv.gz"));
 //! let digits = load_digits_csv(path)?;
 //! assert_eq!((digits.len(), digits.features(), digits.classes()), (1797, 64, 10));
 //! let (train, test) = digits.split(1500);
 //! assert_eq!((train.len(), test.len()), (1500, 297));
-//! # Ok::<(), nn_core::data::DataError>(())
+//! # Ok::<(), nn::data::DataError>(())
 //! ```
 //!
 //! This module needs the `std` feature (it reads files).
@@ -54,12 +54,12 @@ const DIGIT_CLASSES: usize = 10;
 /// so later code never has to re-check them.
 ///
 /// ```
-/// use nn_core::data::Dataset;
+/// use nn::data::Dataset;
 /// let xor = Dataset::new(2, 2, vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0, 1, 1, 0])?;
 /// assert_eq!(xor.len(), 4);
 /// assert_eq!(xor.input(2), &[1.0, 0.0]);
 /// assert_eq!(xor.label(2), 1);
-/// # Ok::<(), nn_core::data::DatasetError>(())
+/// # Ok::<(), nn::data::DatasetError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
@@ -79,7 +79,7 @@ impl Dataset {
     /// or infinite, or if a label is not below `classes`.
     ///
     /// ```
-    /// use nn_core::data::{Dataset, DatasetError};
+    /// use nn::data::{Dataset, DatasetError};
     /// assert!(Dataset::new(2, 3, vec![0.5; 4], vec![0, 2]).is_ok());
     /// assert_eq!(
     ///     Dataset::new(2, 3, vec![0.5; 4], vec![0, 3]).unwrap_err(),
@@ -143,10 +143,10 @@ impl Dataset {
     /// The number of samples.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(3, 2, vec![0.0; 6], vec![0, 1])?;
     /// assert_eq!(ds.len(), 2);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -155,9 +155,9 @@ impl Dataset {
     /// Whether there are no samples.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// assert!(Dataset::new(3, 2, vec![], vec![])?.is_empty());
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
@@ -166,9 +166,9 @@ impl Dataset {
     /// The number of inputs per sample (784 for MNIST, 64 for the digits).
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// assert_eq!(Dataset::new(3, 2, vec![0.0; 6], vec![0, 1])?.features(), 3);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn features(&self) -> usize {
         self.features
@@ -177,9 +177,9 @@ impl Dataset {
     /// The number of classes: every label is in `0..classes()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// assert_eq!(Dataset::new(3, 2, vec![0.0; 6], vec![0, 1])?.classes(), 2);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn classes(&self) -> usize {
         self.classes
@@ -192,10 +192,10 @@ impl Dataset {
     /// If `i >= len()`, like slice indexing; [`get`](Dataset::get) does not.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(2, 2, vec![0.0, 0.25, 0.5, 1.0], vec![0, 1])?;
     /// assert_eq!(ds.input(1), &[0.5, 1.0]);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn input(&self, i: usize) -> &[f32] {
         &self.inputs[i * self.features..(i + 1) * self.features]
@@ -208,10 +208,10 @@ impl Dataset {
     /// If `i >= len()`, like slice indexing; [`get`](Dataset::get) does not.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(2, 2, vec![0.0, 0.25, 0.5, 1.0], vec![0, 1])?;
     /// assert_eq!(ds.label(1), 1);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn label(&self, i: usize) -> usize {
         usize::from(self.labels[i])
@@ -220,11 +220,11 @@ impl Dataset {
     /// Sample `i` as `(inputs, label)`, or `None` if `i >= len()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(2, 2, vec![0.0, 0.25, 0.5, 1.0], vec![0, 1])?;
     /// assert_eq!(ds.get(0), Some((&[0.0, 0.25][..], 0)));
     /// assert_eq!(ds.get(2), None);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn get(&self, i: usize) -> Option<(&[f32], usize)> {
         let label = *self.labels.get(i)?;
@@ -234,10 +234,10 @@ impl Dataset {
     /// All inputs, row-major: sample `i` is `inputs()[i * features()..][..features()]`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(2, 2, vec![0.0, 0.25, 0.5, 1.0], vec![0, 1])?;
     /// assert_eq!(ds.inputs().len(), ds.len() * ds.features());
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn inputs(&self) -> &[f32] {
         &self.inputs
@@ -246,10 +246,10 @@ impl Dataset {
     /// All labels, one byte per sample, each below `classes()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 3, vec![0.0; 3], vec![2, 0, 1])?;
     /// assert_eq!(ds.labels(), &[2, 0, 1]);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn labels(&self) -> &[u8] {
         &self.labels
@@ -258,11 +258,11 @@ impl Dataset {
     /// The samples in order, as `(inputs, label)`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 2, vec![0.0, 1.0], vec![0, 1])?;
     /// let pairs: Vec<_> = ds.iter().collect();
     /// assert_eq!(pairs, [(&[0.0][..], 0), (&[1.0][..], 1)]);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[f32], usize)> + '_ {
         self.inputs
@@ -274,10 +274,10 @@ impl Dataset {
     /// samples labelled `c`, for `c` in `0..classes()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 3, vec![0.0; 4], vec![2, 0, 2, 2])?;
     /// assert_eq!(ds.class_counts(), [1, 0, 3]);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn class_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.classes];
@@ -299,7 +299,7 @@ impl Dataset {
     /// If `i >= len()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 10, vec![0.0, 1.0], vec![3, 7])?;
     /// assert_eq!(ds.class_label::<10>(1)?.index(), 7);
     /// assert!(ds.class_label::<5>(1).is_err());
@@ -318,8 +318,8 @@ impl Dataset {
     /// If `i >= len()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
-    /// use nn_core::nalgebra::Vector4;
+    /// # use nn::data::Dataset;
+    /// use nn::nalgebra::Vector4;
     /// let ds = Dataset::new(1, 4, vec![0.0], vec![2])?;
     /// assert_eq!(ds.one_hot::<4>(0)?, Vector4::new(0.0, 0.0, 1.0, 0.0));
     /// assert!(ds.one_hot::<2>(0).is_err());
@@ -340,12 +340,12 @@ impl Dataset {
     /// If `i >= len()`.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
-    /// use nn_core::nalgebra::Vector2;
+    /// # use nn::data::Dataset;
+    /// use nn::nalgebra::Vector2;
     /// let ds = Dataset::new(2, 2, vec![0.25, 0.5], vec![1])?;
     /// assert_eq!(ds.input_vector::<2>(0)?, Vector2::new(0.25, 0.5));
     /// assert!(ds.input_vector::<3>(0).is_err());
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn input_vector<const IN: usize>(
         &self,
@@ -367,14 +367,14 @@ impl Dataset {
     /// `at` is clamped to `len()`, so the second part may be empty.
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 2, vec![0.0, 0.1, 0.2], vec![0, 1, 0])?;
     /// let (head, tail) = ds.clone().split(2);
     /// assert_eq!((head.labels(), tail.labels()), (&[0, 1][..], &[0][..]));
     /// assert_eq!(tail.input(0), &[0.2]);
     /// let (all, none) = ds.split(10);
     /// assert_eq!((all.len(), none.len()), (3, 0));
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn split(mut self, at: usize) -> (Self, Self) {
         let at = at.min(self.len());
@@ -390,10 +390,10 @@ impl Dataset {
     /// Keeps only the first `n` samples (all of them if `n >= len()`).
     ///
     /// ```
-    /// # use nn_core::data::Dataset;
+    /// # use nn::data::Dataset;
     /// let ds = Dataset::new(1, 2, vec![0.0, 0.1, 0.2], vec![0, 1, 0])?;
     /// assert_eq!(ds.take(2).labels(), &[0, 1]);
-    /// # Ok::<(), nn_core::data::DatasetError>(())
+    /// # Ok::<(), nn::data::DatasetError>(())
     /// ```
     pub fn take(mut self, n: usize) -> Self {
         let n = n.min(self.len());
@@ -406,7 +406,7 @@ impl Dataset {
 /// Why [`Dataset::new`] or [`Dataset::input_vector`] rejected its arguments.
 ///
 /// ```
-/// use nn_core::data::Dataset;
+/// use nn::data::Dataset;
 /// let err = Dataset::new(2, 3, vec![0.0; 3], vec![0, 1]).unwrap_err();
 /// assert_eq!(err.to_string(), "3 inputs do not make 2 samples of 2 features: expected 4 inputs");
 /// ```
@@ -477,7 +477,7 @@ fn input_length(features: usize, inputs: usize, labels: usize) -> String {
 /// Why a data file could not be loaded. Each variant names the file.
 ///
 /// ```
-/// use nn_core::data::{load_idx_labels, DataError};
+/// use nn::data::{load_idx_labels, DataError};
 /// use std::path::Path;
 /// let err = load_idx_labels(Path::new("no/such/file.gz"), 10).unwrap_err();
 /// assert!(matches!(err, DataError::Io { .. }));
@@ -848,13 +848,13 @@ fn read_failure(path: &Path, gzip: bool, e: io::Error, read: u64) -> DataError {
 /// The pixels of an IDX image file, as stored: one byte per pixel.
 ///
 /// ```
-/// use nn_core::data::load_idx_images;
+/// use nn::data::load_idx_images;
 /// use std::path::Path;
 /// let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist/t10k-images-idx3-ubyte.gz"));
 /// let images = load_idx_images(path)?;
 /// assert_eq!((images.count, images.rows, images.cols), (10_000, 28, 28));
 /// assert_eq!(images.pixels.len(), 10_000 * 28 * 28);
-/// # Ok::<(), nn_core::data::DataError>(())
+/// # Ok::<(), nn::data::DataError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdxImages {
@@ -909,7 +909,7 @@ pub fn load_idx_images(path: &Path) -> Result<IdxImages, DataError> {
 /// dimension), gzip'd or not, and checks that every label is below `classes`.
 ///
 /// ```
-/// use nn_core::data::{load_idx_labels, DataError};
+/// use nn::data::{load_idx_labels, DataError};
 /// use std::path::Path;
 /// let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist/t10k-labels-idx1-ubyte.gz"));
 /// let labels = load_idx_labels(path, 10)?;
@@ -941,13 +941,13 @@ pub fn load_idx_labels(path: &Path, classes: usize) -> Result<Vec<u8>, DataError
 /// [`DataError::CountMismatch`] if the two files disagree on the count.
 ///
 /// ```
-/// use nn_core::data::load_idx;
+/// use nn::data::load_idx;
 /// use std::path::Path;
 /// let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist"));
 /// let test = load_idx(&dir.join("t10k-images-idx3-ubyte.gz"), &dir.join("t10k-labels-idx1-ubyte.gz"), 10)?;
 /// assert_eq!((test.len(), test.features()), (10_000, 784));
 /// assert_eq!(test.label(0), 7);
-/// # Ok::<(), nn_core::data::DataError>(())
+/// # Ok::<(), nn::data::DataError>(())
 /// ```
 pub fn load_idx(images: &Path, labels: &Path, classes: usize) -> Result<Dataset, DataError> {
     let img = load_idx_images(images)?;
@@ -1000,13 +1000,13 @@ fn find_mnist_file(dir: &Path, set: &str, kind: &str, ndim: u8) -> Result<PathBu
 /// without `.gz`, or the dotted form (`train-images.idx3-ubyte`).
 ///
 /// ```
-/// use nn_core::data::load_mnist;
+/// use nn::data::load_mnist;
 /// use std::path::Path;
 /// let (train, test) = load_mnist(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist")))?;
 /// assert_eq!((train.len(), test.len()), (60_000, 10_000));
 /// assert_eq!(train.features(), 28 * 28);
 /// assert_eq!(train.label(0), 5);
-/// # Ok::<(), nn_core::data::DataError>(())
+/// # Ok::<(), nn::data::DataError>(())
 /// ```
 pub fn load_mnist(dir: &Path) -> Result<(Dataset, Dataset), DataError> {
     let load = |set: &str| -> Result<Dataset, DataError> {
@@ -1025,13 +1025,13 @@ pub fn load_mnist(dir: &Path) -> Result<(Dataset, Dataset), DataError> {
 /// have 65 fields, a field is not an integer, or a value is out of range.
 ///
 /// ```
-/// use nn_core::data::load_digits_csv;
+/// use nn::data::load_digits_csv;
 /// use std::path::Path;
 /// let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sklearn-digits/digits.csv.gz"));
 /// let digits = load_digits_csv(path)?;
 /// assert_eq!(digits.class_counts(), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
 /// assert!(digits.inputs().iter().all(|&x| (0.0..=1.0).contains(&x)));
-/// # Ok::<(), nn_core::data::DataError>(())
+/// # Ok::<(), nn::data::DataError>(())
 /// ```
 pub fn load_digits_csv(path: &Path) -> Result<Dataset, DataError> {
     const PIXELS: usize = 64;

@@ -33,7 +33,7 @@ impl GradCheck {
 /// more rounding noise than signal.
 ///
 /// ```
-/// use nn_core::gradcheck::relative_error;
+/// use nn::gradcheck::relative_error;
 /// assert_eq!(relative_error(2.0, 2.0), 0.0);
 /// assert!((relative_error(1.0, 1.001) - 0.001 / 1.001).abs() < 1e-12);
 /// ```

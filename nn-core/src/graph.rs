@@ -102,7 +102,7 @@
 //! value and the local derivative.
 //!
 //! ```
-//! use nn_core::graph::op;
+//! use nn::graph::op;
 //! assert_eq!(op::relu_d(2.0f64), (2.0, 1.0));
 //! assert_eq!(op::max_d(1.0f64, 3.0), (3.0, 0.0, 1.0));
 //! ```

@@ -14,7 +14,7 @@ use crate::Scalar;
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast, well-mixed 64-bit generator.
 ///
 /// ```
-/// use nn_core::init::SplitMix64;
+/// use nn::init::SplitMix64;
 /// let mut a = SplitMix64::new(42);
 /// let mut b = SplitMix64::new(42);
 /// assert_eq!(a.next_u64(), b.next_u64());
@@ -74,7 +74,7 @@ impl Scheme {
     /// `fan_out` outputs.
     ///
     /// ```
-    /// use nn_core::init::Scheme;
+    /// use nn::init::Scheme;
     /// assert_eq!(Scheme::He.limit(6, 1), 1.0);
     /// assert_eq!(Scheme::Xavier.limit(3, 3), 1.0);
     /// ```
@@ -95,8 +95,8 @@ fn sqrt_f64(x: f64) -> f64 {
 /// Fills `w` (`OUT × IN`) column by column with draws from `scheme`'s range.
 ///
 /// ```
-/// use nn_core::init::{fill_uniform, Scheme, SplitMix64};
-/// use nn_core::nalgebra::SMatrix;
+/// use nn::init::{fill_uniform, Scheme, SplitMix64};
+/// use nn::nalgebra::SMatrix;
 /// let mut w = SMatrix::<f32, 4, 6>::zeros();
 /// fill_uniform(&mut w, Scheme::He, &mut SplitMix64::new(1));
 /// assert!(w.iter().all(|v| v.abs() <= 1.0) && w.iter().any(|&v| v != 0.0));

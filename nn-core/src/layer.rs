@@ -15,8 +15,8 @@ use crate::{Scalar, activation::Activation};
 /// reads as the math; nalgebra stores it column-major.
 ///
 /// ```
-/// use nn_core::Dense;
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::Dense;
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let layer = Dense::<f32, 2, 1> {
 ///     weight: SMatrix::<f32, 1, 2>::new(1.0, 2.0),
 ///     bias: SVector::<f32, 1>::new(0.5),
@@ -66,7 +66,7 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT>
 /// The forward values of one layer: pre-activation `z` and activation `a = σ(z)`.
 ///
 /// ```
-/// use nn_core::LayerTrace;
+/// use nn::LayerTrace;
 /// let t = LayerTrace::<f64, 3>::zeros();
 /// assert_eq!(t.z.len(), 3);
 /// ```
@@ -101,8 +101,8 @@ impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
 /// starting value), then `a = σ(z)`.
 ///
 /// ```
-/// use nn_core::{Dense, LayerTrace, layer::dense_forward, activation::Relu};
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::{Dense, LayerTrace, layer::dense_forward, activation::Relu};
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
 /// let mut t = LayerTrace::zeros();
 /// dense_forward(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut t);
@@ -124,8 +124,8 @@ pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: us
 /// `gemv` from the bias, then σ in place).
 ///
 /// ```
-/// use nn_core::{Dense, layer::dense_infer, activation::Relu};
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::{Dense, layer::dense_infer, activation::Relu};
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
 /// let mut a = SVector::zeros();
 /// dense_infer(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut a);
@@ -147,8 +147,8 @@ pub fn dense_infer<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usiz
 /// (for elementwise σ, `dL/da ⊙ σ′(z)`).
 ///
 /// ```
-/// use nn_core::{LayerTrace, layer::activation_backward, activation::Relu};
-/// use nn_core::nalgebra::SVector;
+/// use nn::{LayerTrace, layer::activation_backward, activation::Relu};
+/// use nn::nalgebra::SVector;
 /// let t = LayerTrace { z: SVector::from([1.0f32, -3.0]), a: SVector::from([1.0, 0.0]) };
 /// let mut dz = SVector::zeros();
 /// activation_backward(&Relu, &t, &SVector::from([7.0, 7.0]), &mut dz);
@@ -174,8 +174,8 @@ pub fn activation_backward<T: Scalar, A: Activation<T>, const N: usize>(
 /// `dL/db = δ`, and, when `dx` is given, `dL/dx = Wᵀ δ` (`gemv_tr`).
 ///
 /// ```
-/// use nn_core::{Dense, layer::dense_backward};
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::{Dense, layer::dense_backward};
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[3.0], [4.0]]), bias: SVector::zeros() };
 /// let mut grad = Dense::zeros();
 /// let mut dx = SVector::zeros();
@@ -203,8 +203,8 @@ pub fn dense_backward<T: Scalar, const IN: usize, const OUT: usize>(
 /// `W ← W − η δ xᵀ` and `b ← b − η δ`. No gradient is stored.
 ///
 /// ```
-/// use nn_core::{Dense, layer::dense_sgd_backward};
-/// use nn_core::nalgebra::{SMatrix, SVector};
+/// use nn::{Dense, layer::dense_sgd_backward};
+/// use nn::nalgebra::{SMatrix, SVector};
 /// let mut layer = Dense::<f64, 1, 1> { weight: SMatrix::from([[2.0]]), bias: SVector::from([1.0]) };
 /// let mut dx = SVector::zeros();
 /// dense_sgd_backward(&mut layer, &SVector::from([3.0]), &SVector::from([0.5]), 0.1, Some(&mut dx));

@@ -9,8 +9,8 @@
 //! - [`init`]: seeded, platform-independent initialisation.
 //!
 //! ```
-//! use nn_core::{activation::{Activation, Relu}, loss::{Loss, SoftmaxCrossEntropy}, ClassLabel};
-//! use nn_core::nalgebra::Vector3;
+//! use nn::{activation::{Activation, Relu}, loss::{Loss, SoftmaxCrossEntropy}, ClassLabel};
+//! use nn::nalgebra::Vector3;
 //! let z = Vector3::new(-1.0f32, 0.5, 2.0);
 //! let mut a = Vector3::zeros();
 //! Relu.forward(z.as_slice(), a.as_mut_slice());

@@ -20,8 +20,8 @@ use crate::{ClassLabel, Scalar, activation::sigmoid, activation::softmax_into};
 /// `N` is the output width; `Y` the target type.
 ///
 /// ```
-/// use nn_core::loss::{Loss, SquaredError};
-/// use nn_core::nalgebra::SVector;
+/// use nn::loss::{Loss, SquaredError};
+/// use nn::nalgebra::SVector;
 /// let out = SVector::<f64, 2>::new(1.0, 3.0);
 /// let y = SVector::<f64, 2>::new(0.0, 1.0);
 /// let mut g = SVector::zeros();
@@ -55,8 +55,8 @@ pub trait LossName {
 /// `L = Σᵢ (aᵢ − yᵢ)²`, `∂L/∂aᵢ = 2(aᵢ − yᵢ)` (a sum, not a mean).
 ///
 /// ```
-/// use nn_core::loss::{Loss, SquaredError};
-/// use nn_core::nalgebra::Vector1;
+/// use nn::loss::{Loss, SquaredError};
+/// use nn::nalgebra::Vector1;
 /// assert_eq!(SquaredError.value(&Vector1::new(3.0f32), &Vector1::new(1.0)), 4.0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -65,8 +65,8 @@ pub struct SquaredError;
 /// `L = (1/N) Σᵢ (aᵢ − yᵢ)²`, `∂L/∂aᵢ = 2(aᵢ − yᵢ)/N`.
 ///
 /// ```
-/// use nn_core::loss::{Loss, MeanSquaredError};
-/// use nn_core::nalgebra::Vector2;
+/// use nn::loss::{Loss, MeanSquaredError};
+/// use nn::nalgebra::Vector2;
 /// assert_eq!(MeanSquaredError.value(&Vector2::new(3.0f32, 1.0), &Vector2::new(1.0, 1.0)), 2.0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -75,8 +75,8 @@ pub struct MeanSquaredError;
 /// `L = Σᵢ |aᵢ − yᵢ|`, `∂L/∂aᵢ = sign(aᵢ − yᵢ)` (0 where `aᵢ = yᵢ`).
 ///
 /// ```
-/// use nn_core::loss::{AbsoluteError, Loss};
-/// use nn_core::nalgebra::Vector2;
+/// use nn::loss::{AbsoluteError, Loss};
+/// use nn::nalgebra::Vector2;
 /// assert_eq!(AbsoluteError.value(&Vector2::new(3.0f32, -1.0), &Vector2::new(1.0, 1.0)), 4.0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -86,8 +86,8 @@ pub struct AbsoluteError;
 /// `r = aᵢ − yᵢ`; summed. `∂L/∂aᵢ = clamp(r, −δ, δ)`.
 ///
 /// ```
-/// use nn_core::loss::{Huber, Loss};
-/// use nn_core::nalgebra::Vector2;
+/// use nn::loss::{Huber, Loss};
+/// use nn::nalgebra::Vector2;
 /// let h = Huber { delta: 1.0f64 };
 /// assert_eq!(h.value(&Vector2::new(0.5, 3.0), &Vector2::new(0.0, 0.0)), 0.125 + 2.5);
 /// ```
@@ -103,8 +103,8 @@ pub struct Huber<T> {
 /// Log-sum-exp stable: finite for logits of ±1000.
 ///
 /// ```
-/// use nn_core::loss::{Loss, SoftmaxCrossEntropy};
-/// use nn_core::{ClassLabel, nalgebra::Vector2};
+/// use nn::loss::{Loss, SoftmaxCrossEntropy};
+/// use nn::{ClassLabel, nalgebra::Vector2};
 /// let z = Vector2::new(1000.0f64, -1000.0);
 /// assert_eq!(SoftmaxCrossEntropy.value(&z, &ClassLabel::new(0).unwrap()), 0.0);
 /// assert_eq!(SoftmaxCrossEntropy.value(&z, &ClassLabel::new(1).unwrap()), 2000.0);
@@ -117,8 +117,8 @@ pub struct SoftmaxCrossEntropy;
 /// `max(z, 0) − z y + ln(1 + e^{−|z|})`; `∂L/∂z = σ(z) − y`.
 ///
 /// ```
-/// use nn_core::loss::{BinaryCrossEntropy, Loss};
-/// use nn_core::nalgebra::Vector1;
+/// use nn::loss::{BinaryCrossEntropy, Loss};
+/// use nn::nalgebra::Vector1;
 /// let l = BinaryCrossEntropy.value(&Vector1::new(0.0f64), &Vector1::new(1.0));
 /// assert!((l - 2f64.ln()).abs() < 1e-15);
 /// ```
@@ -131,8 +131,8 @@ pub struct BinaryCrossEntropy;
 /// (`δ − bᵢaᵢ > 0`), else 0 (0 at the kink).
 ///
 /// ```
-/// use nn_core::loss::{Hinge, Loss};
-/// use nn_core::{ClassLabel, nalgebra::Vector2};
+/// use nn::loss::{Hinge, Loss};
+/// use nn::{ClassLabel, nalgebra::Vector2};
 /// let h = Hinge { delta: 1.0f32 };
 /// // b = (+1, −1): max(0, 1 − 0.5) + max(0, 1 − 2) = 0.5
 /// assert_eq!(h.value(&Vector2::new(0.5, -2.0), &ClassLabel::new(0).unwrap()), 0.5);
@@ -148,8 +148,8 @@ pub struct Hinge<T> {
 /// `∂L/∂a_c` (0 at the kink).
 ///
 /// ```
-/// use nn_core::loss::{Loss, MulticlassHinge};
-/// use nn_core::{ClassLabel, nalgebra::Vector3};
+/// use nn::loss::{Loss, MulticlassHinge};
+/// use nn::{ClassLabel, nalgebra::Vector3};
 /// let h = MulticlassHinge { delta: 1.0f64 };
 /// let a = Vector3::new(2.0, 1.5, -1.0);
 /// assert_eq!(h.value(&a, &ClassLabel::new(0).unwrap()), 0.5);

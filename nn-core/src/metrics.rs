@@ -5,7 +5,7 @@ use std::fmt;
 /// Counts of (true class, predicted class) pairs.
 ///
 /// ```
-/// use nn_core::metrics::ConfusionMatrix;
+/// use nn::metrics::ConfusionMatrix;
 /// let mut m = ConfusionMatrix::new(3);
 /// m.record(0, 0);
 /// m.record(1, 2);

@@ -58,7 +58,7 @@ pub struct TensorInfo {
 /// [`Params::copy_params_to`] whose length is not the parameter count.
 ///
 /// ```
-/// use nn_core::ParamCountError;
+/// use nn::ParamCountError;
 /// let e = ParamCountError { expected: 3, found: 2 };
 /// assert_eq!(e.to_string(), "expected 3 parameters, found 2");
 /// ```

@@ -17,7 +17,7 @@ mod sealed {
 /// implementor is an IEEE-754 binary float whose all-zero bit pattern is `0.0`.
 ///
 /// ```
-/// use nn_core::Scalar;
+/// use nn::Scalar;
 /// assert_eq!(f32::cast_f64(0.25), 0.25f32);
 /// assert_eq!(<f64 as Scalar>::NAME, "f64");
 /// ```

@@ -9,7 +9,7 @@ use core::fmt;
 /// output.
 ///
 /// ```
-/// use nn_core::ClassLabel;
+/// use nn::ClassLabel;
 /// let seven = ClassLabel::<10>::new(7).unwrap();
 /// assert_eq!(seven.index(), 7);
 /// assert!(ClassLabel::<10>::new(10).is_err());
@@ -52,7 +52,7 @@ impl<const N: usize> fmt::Display for ClassLabel<N> {
 /// A class index that does not fit the number of classes.
 ///
 /// ```
-/// use nn_core::ClassLabel;
+/// use nn::ClassLabel;
 /// let err = ClassLabel::<10>::new(12).unwrap_err();
 /// assert_eq!(err.to_string(), "label 12 is out of range: expected a class in 0..10");
 /// ```
