@@ -28,7 +28,7 @@ nn::network! {
 #[ignore = "trains for about a minute; run by hand to regenerate the embedded example's weights"]
 fn train_and_save_homework_weights() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (train, test) = load_mnist(&root.join("data/mnist")).unwrap();
+    let (train, test) = load_mnist(root.join("data/mnist")).unwrap();
     let mut net = Homework::<f32>::init(1);
     let options = TrainOptions {
         epochs: 10,

@@ -89,7 +89,7 @@ fn crafted_gzip_helper_matches_known_values() {
     // The vendored label file's gzip trailer holds the CRC-32 and size of the
     // decompressed bytes; recompute both from the loaded labels.
     let gz = std::fs::read(repo_data("mnist/t10k-labels-idx1-ubyte.gz")).unwrap();
-    let labels = load_idx_labels(&repo_data("mnist/t10k-labels-idx1-ubyte.gz"), 10).unwrap();
+    let labels = load_idx_labels(repo_data("mnist/t10k-labels-idx1-ubyte.gz"), 10).unwrap();
     let raw = idx_labels(10_000, &labels);
     let n = gz.len();
     assert_eq!(gz[n - 8..n - 4], crc32(&raw).to_le_bytes());
@@ -100,7 +100,7 @@ fn crafted_gzip_helper_matches_known_values() {
 
 #[test]
 fn real_mnist_counts_labels_and_ranges() {
-    let (train, test) = load_mnist(&repo_data("mnist")).unwrap();
+    let (train, test) = load_mnist(repo_data("mnist")).unwrap();
     assert_eq!((train.len(), test.len()), (60_000, 10_000));
     assert_eq!((train.features(), test.features()), (784, 784));
     assert_eq!((train.classes(), test.classes()), (10, 10));
@@ -144,7 +144,7 @@ fn real_mnist_counts_labels_and_ranges() {
 
 #[test]
 fn real_digits_counts_labels_and_ranges() {
-    let digits = load_digits_csv(&repo_data("sklearn-digits/digits.csv.gz")).unwrap();
+    let digits = load_digits_csv(repo_data("sklearn-digits/digits.csv.gz")).unwrap();
     assert_eq!(
         (digits.len(), digits.features(), digits.classes()),
         (1797, 64, 10)
@@ -170,10 +170,10 @@ fn idx_gzip_and_raw_give_the_same_dataset_with_exact_scaling() {
     let pixels = [0, 51, 255, 128, 1, 2, 3, 4];
     let images = idx_images(2, 2, 2, &pixels);
     let labels = idx_labels(2, &[3, 9]);
-    let raw = load_idx(&write(&dir, "i", &images), &write(&dir, "l", &labels), 10).unwrap();
+    let raw = load_idx(write(&dir, "i", &images), write(&dir, "l", &labels), 10).unwrap();
     let gz = load_idx(
-        &write(&dir, "i.gz", &gzip(&images)),
-        &write(&dir, "l.gz", &gzip(&labels)),
+        write(&dir, "i.gz", &gzip(&images)),
+        write(&dir, "l.gz", &gzip(&labels)),
         10,
     )
     .unwrap();
@@ -185,12 +185,12 @@ fn idx_gzip_and_raw_give_the_same_dataset_with_exact_scaling() {
     // A gzip file made of two members is one gzip file (RFC 1952).
     let mut two = gzip(&images[..10]);
     two.extend(gzip(&images[10..]));
-    let multi = load_idx_images(&write(&dir, "multi.gz", &two)).unwrap();
+    let multi = load_idx_images(write(&dir, "multi.gz", &two)).unwrap();
     assert_eq!(multi.pixels, pixels);
     // Empty files of images are fine.
     let empty = load_idx(
-        &write(&dir, "ei", &idx_images(0, 28, 28, &[])),
-        &write(&dir, "el", &idx_labels(0, &[])),
+        write(&dir, "ei", &idx_images(0, 28, 28, &[])),
+        write(&dir, "el", &idx_labels(0, &[])),
         10,
     )
     .unwrap();
@@ -233,8 +233,8 @@ fn digits_csv_plain_crlf_and_blank_lines() {
         fields.join(",")
     };
     let text = format!("{}\r\n\n{}\n  \n", row(4), row(9));
-    let plain = load_digits_csv(&write(&dir, "d.csv", text.as_bytes())).unwrap();
-    let gz = load_digits_csv(&write(&dir, "d.csv.gz", &gzip(text.as_bytes()))).unwrap();
+    let plain = load_digits_csv(write(&dir, "d.csv", text.as_bytes())).unwrap();
+    let gz = load_digits_csv(write(&dir, "d.csv.gz", &gzip(text.as_bytes()))).unwrap();
     assert_eq!(plain, gz);
     assert_eq!(plain.labels(), &[4, 9]);
     assert_eq!(plain.input(1)[16], 1.0);
@@ -723,7 +723,7 @@ fn csv_with_bad_fields() {
 
 #[test]
 fn dataset_split_take_and_targets() {
-    let digits = load_digits_csv(&repo_data("sklearn-digits/digits.csv.gz")).unwrap();
+    let digits = load_digits_csv(repo_data("sklearn-digits/digits.csv.gz")).unwrap();
     let first = digits.input(1500).to_vec();
     let label = digits.label(1500);
     let (train, test) = digits.clone().split(1500);
@@ -753,7 +753,7 @@ fn dataset_split_take_and_targets() {
 fn a_non_finite_input_names_its_sample_and_feature() {
     // One NaN among the digits' 115,008 inputs: left in, it would make every
     // weight it touches NaN while ReLU hid it from the loss.
-    let digits = load_digits_csv(&repo_data("sklearn-digits/digits.csv.gz")).unwrap();
+    let digits = load_digits_csv(repo_data("sklearn-digits/digits.csv.gz")).unwrap();
     for (bad, shown) in [
         (f32::NAN, "NaN"),
         (f32::INFINITY, "inf"),

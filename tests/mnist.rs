@@ -21,7 +21,7 @@ nn::network! {
 #[test]
 fn homework_net_reaches_95_percent_with_the_example_defaults() {
     let (train, test) =
-        load_mnist(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist")).unwrap();
+        load_mnist(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist")).unwrap();
     let mut net = Homework::<f32>::init(1);
     let options = TrainOptions {
         epochs: 20,

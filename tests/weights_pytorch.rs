@@ -102,8 +102,8 @@ fn classifies_the_test_set_like_pytorch() {
     assert_eq!(outputs.near_ties, 0);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
     let test = nn::data::load_idx(
-        &dir.join("t10k-images-idx3-ubyte.gz"),
-        &dir.join("t10k-labels-idx1-ubyte.gz"),
+        dir.join("t10k-images-idx3-ubyte.gz"),
+        dir.join("t10k-labels-idx1-ubyte.gz"),
         10,
     )
     .unwrap();

@@ -874,7 +874,8 @@ pub struct IdxImages {
 /// Fails with a [`DataError`] if the file cannot be read, is corrupt gzip, has
 /// another magic number, is shorter or longer than its header says, or has
 /// zero-sized images. See [`IdxImages`] for an example.
-pub fn load_idx_images(path: &Path) -> Result<IdxImages, DataError> {
+pub fn load_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
+    let path = path.as_ref();
     let mut src = Source::open(path)?;
     let dims = src.read_idx_header(3)?;
     let bad = |reason| DataError::BadDims {
@@ -919,7 +920,8 @@ pub fn load_idx_images(path: &Path) -> Result<IdxImages, DataError> {
 /// assert!(matches!(load_idx_labels(path, 5), Err(DataError::LabelOutOfRange { index: 0, label: 7, .. })));
 /// # Ok::<(), DataError>(())
 /// ```
-pub fn load_idx_labels(path: &Path, classes: usize) -> Result<Vec<u8>, DataError> {
+pub fn load_idx_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>, DataError> {
+    let path = path.as_ref();
     let mut src = Source::open(path)?;
     let dims = src.read_idx_header(1)?;
     let labels = src.read_data(u64::from(dims[0]))?;
@@ -949,7 +951,12 @@ pub fn load_idx_labels(path: &Path, classes: usize) -> Result<Vec<u8>, DataError
 /// assert_eq!(test.label(0), 7);
 /// # Ok::<(), nn::data::DataError>(())
 /// ```
-pub fn load_idx(images: &Path, labels: &Path, classes: usize) -> Result<Dataset, DataError> {
+pub fn load_idx(
+    images: impl AsRef<Path>,
+    labels: impl AsRef<Path>,
+    classes: usize,
+) -> Result<Dataset, DataError> {
+    let (images, labels) = (images.as_ref(), labels.as_ref());
     let img = load_idx_images(images)?;
     let lab = load_idx_labels(labels, classes)?;
     if img.count != lab.len() {
@@ -1008,7 +1015,8 @@ fn find_mnist_file(dir: &Path, set: &str, kind: &str, ndim: u8) -> Result<PathBu
 /// assert_eq!(train.label(0), 5);
 /// # Ok::<(), nn::data::DataError>(())
 /// ```
-pub fn load_mnist(dir: &Path) -> Result<(Dataset, Dataset), DataError> {
+pub fn load_mnist(dir: impl AsRef<Path>) -> Result<(Dataset, Dataset), DataError> {
+    let dir = dir.as_ref();
     let load = |set: &str| -> Result<Dataset, DataError> {
         let images = find_mnist_file(dir, set, "images", 3)?;
         let labels = find_mnist_file(dir, set, "labels", 1)?;
@@ -1024,16 +1032,19 @@ pub fn load_mnist(dir: &Path) -> Result<(Dataset, Dataset), DataError> {
 /// Fails with a [`DataError`] naming the line and field if a line does not
 /// have 65 fields, a field is not an integer, or a value is out of range.
 ///
+/// Like every loader here, it takes any `AsRef<Path>`: a `&str`, a `String`,
+/// a `&Path` or a `PathBuf`.
+///
 /// ```
 /// use nn::data::load_digits_csv;
-/// use std::path::Path;
-/// let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sklearn-digits/digits.csv.gz"));
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sklearn-digits/digits.csv.gz");
 /// let digits = load_digits_csv(path)?;
 /// assert_eq!(digits.class_counts(), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
 /// assert!(digits.inputs().iter().all(|&x| (0.0..=1.0).contains(&x)));
 /// # Ok::<(), nn::data::DataError>(())
 /// ```
-pub fn load_digits_csv(path: &Path) -> Result<Dataset, DataError> {
+pub fn load_digits_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
+    let path = path.as_ref();
     const PIXELS: usize = 64;
     const PIXEL_MAX: u32 = 16;
     let mut src = Source::open(path)?;
