@@ -7,7 +7,9 @@
 use nn::data::{DataError, load_digits_csv, load_idx_images, load_idx_labels};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::files::{gzip, temp_dir, write};
 use std::ptr;
 
 struct Recording;
@@ -62,54 +64,6 @@ fn with_limit<R>(limit: usize, f: impl FnOnce() -> R) -> (R, usize) {
 }
 
 const MIB: usize = 1 << 20;
-
-/// A fresh, empty folder for one test's files.
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nn-data-alloc-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-/// CRC-32 as gzip uses it (checked in tests/data_loaders.rs).
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A gzip file holding `data` in stored deflate blocks, so that the file is
-/// as large as the data (as tests/data_loaders.rs writes it, independently of
-/// the decoder under test).
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
-    let mut chunks = data.chunks(65_535).peekable();
-    while let Some(chunk) = chunks.next() {
-        let len = chunk.len() as u16;
-        out.push(u8::from(chunks.peek().is_none()));
-        out.extend(len.to_le_bytes());
-        out.extend((!len).to_le_bytes());
-        out.extend(chunk);
-    }
-    out.extend(crc32(data).to_le_bytes());
-    out.extend((data.len() as u32).to_le_bytes());
-    out
-}
 
 /// `n` bytes that do not compress (xorshift64).
 fn noise(n: usize) -> Vec<u8> {

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: seeded random vectors and targets.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+pub mod files;
+
 use nn::init::SplitMix64;
 use nn::nalgebra::SVector;
 
