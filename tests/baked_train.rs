@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use nn::data::load_mnist;
+use nn::data::{load_idx_images, load_idx_labels, load_mnist};
 use nn::optim::{Adam, Schedule};
 use nn::train::{TrainOptions, evaluate, fit_classifier};
 
@@ -57,27 +57,49 @@ fn train_and_save_homework_weights() {
     let out = root.join("examples/embedded");
     nn::io::save_safetensors(&net, out.join("homework.safetensors")).unwrap();
 
-    // The first two test images (a 7 and a 2), as u8 pixels.
-    let mut digits = String::from(
+    std::fs::write(out.join("src/digits.rs"), digits_source().unwrap()).unwrap();
+}
+
+/// `examples/embedded/src/digits.rs`: the first two MNIST test images (a 7 and
+/// a 2) as their raw bytes, one image row per source line. The layout is kept
+/// by `#[rustfmt::skip]`, so `cargo fmt --check` passes on the written file and
+/// the digits stay visible in the source.
+fn digits_source() -> Result<String, nn::data::DataError> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
+    let images = load_idx_images(root.join("t10k-images-idx3-ubyte.gz"))?;
+    let labels = load_idx_labels(root.join("t10k-labels-idx1-ubyte.gz"), 10)?;
+    let pixels = images.rows * images.cols;
+    let mut src = String::from(
         "//! Two MNIST test images (t10k indices 0 and 1), 28 x 28 pixels, row by row,\n\
-         //! 0 = background, 255 = ink; written by `tests/baked_train.rs`.\n\n",
+         //! 0 = background, 255 = ink; written by `tests/baked_train.rs`.\n",
     );
-    for i in 0..2 {
-        let label = test.label(i);
-        writeln!(digits, "/// Test image {i}, a {label}.").unwrap();
+    for (i, label) in labels.iter().enumerate().take(2) {
+        let image = &images.pixels[i * pixels..(i + 1) * pixels];
+        writeln!(src, "\n/// Test image {i}, a {label}.").unwrap();
+        writeln!(src, "#[rustfmt::skip]").unwrap();
         writeln!(
-            digits,
-            "pub const DIGIT_{i}: (usize, [u8; 784]) = ({label}, ["
+            src,
+            "pub const DIGIT_{i}: (usize, [u8; {pixels}]) = ({label}, ["
         )
         .unwrap();
-        for row in test.input(i).chunks(28) {
-            let px: Vec<String> = row
-                .iter()
-                .map(|v| ((v * 255.0).round() as u8).to_string())
-                .collect();
-            writeln!(digits, "    {},", px.join(", ")).unwrap();
+        for row in image.chunks(images.cols) {
+            let px: Vec<String> = row.iter().map(|p| format!("{p:>3}")).collect();
+            writeln!(src, "    {},", px.join(",")).unwrap();
         }
-        writeln!(digits, "]);").unwrap();
+        writeln!(src, "]);").unwrap();
     }
-    std::fs::write(out.join("src/digits.rs"), digits).unwrap();
+    Ok(src)
+}
+
+/// The committed digits are exactly what the generator writes (and, since CI
+/// runs `cargo fmt --check`, what rustfmt accepts).
+#[test]
+fn committed_digits_are_what_the_generator_writes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/embedded/src/digits.rs");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == digits_source().unwrap(),
+        "{} differs from what tests/baked_train.rs writes",
+        path.display()
+    );
 }
