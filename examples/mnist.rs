@@ -8,6 +8,9 @@
 //! cargo run --release --example mnist -- --help            # every option
 //! ```
 
+mod support;
+use support::shown;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -113,7 +116,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         "loaded {} training and {} test images from {} in {:.2} s",
         train.len(),
         test.len(),
-        args.data.display(),
+        shown(&args.data).display(),
         start.elapsed().as_secs_f64()
     );
     match args.net {
@@ -212,10 +215,10 @@ where
     std::fs::create_dir_all(&args.out)?;
     let matrix_path = args.out.join("confusion.txt");
     std::fs::write(&matrix_path, format!("{}\n", eval.confusion))?;
-    println!("wrote {}", matrix_path.display());
+    println!("wrote {}", shown(&matrix_path).display());
     let curve_path = args.out.join("curve.png");
     plot(&history, &curve_path)?;
-    println!("wrote {}", curve_path.display());
+    println!("wrote {}", shown(&curve_path).display());
     println!(
         "\ntest accuracy {:.2}% ({} of {}), total time {:.1} s",
         100.0 * eval.accuracy,

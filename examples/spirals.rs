@@ -12,6 +12,9 @@
 //! Run with `cargo run --release --example spirals [OUT.png]`; the picture
 //! goes to `target/spirals.png` unless a path is given.
 
+mod support;
+use support::shown;
+
 use std::error::Error;
 use std::f64::consts::PI;
 use std::path::PathBuf;
@@ -169,7 +172,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("trained in {seconds:.1} s");
 
     plot(&out, &net, &points, &labels, train_accuracy)?;
-    println!("wrote {}", out.display());
+    println!("wrote {}", shown(&out).display());
     Ok(())
 }
 
