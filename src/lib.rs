@@ -164,4 +164,11 @@ pub mod __private {
     };
     #[cfg(feature = "std")]
     pub use ::std::boxed::Box;
+
+    /// A named width as a `usize` value: taking it as a const generic
+    /// argument types it as the struct's field types do, so a mistake in it
+    /// gives the same error, once.
+    pub const fn width<const N: usize>() -> usize {
+        N
+    }
 }

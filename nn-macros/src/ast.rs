@@ -164,6 +164,20 @@ impl Width {
         }
     }
 
+    /// The width as a `usize` value, for arithmetic such as `out * in + out`.
+    /// A named width goes through a const generic argument,
+    /// `::nn::__private::width::<{ HIDDEN }>()`, as in the types: a constant
+    /// of another integer type, or an unknown name, is then reported once,
+    /// on the name, rather than again over the whole macro for the product
+    /// (tests/ui/network/shape/width-const-wrong-type.rs and
+    /// undefined-width-const.rs).
+    pub fn typed(&self) -> TokenStream {
+        match self {
+            Width::Lit { .. } => self.to_token_stream(),
+            Width::Const(_) => quote::quote! { ::nn::__private::width::<#self>() },
+        }
+    }
+
     /// How the user wrote it.
     pub fn display(&self) -> String {
         match self {
