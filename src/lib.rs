@@ -151,17 +151,25 @@ pub mod __private {
     #[cfg(feature = "std")]
     pub use ::nn_core::batch::{
         Batch, BatchLayerTrace, BatchSupervised, activation_backward_batch, dense_backward_batch,
-        dense_forward_batch, dense_sgd_backward_batch, loss_backward_batch, loss_batch,
+        dense_forward_batch, dense_sgd_backward_batch, fused_activation_grad_batch,
+        loss_backward_batch, loss_batch,
     };
     pub use ::nn_core::init::{Scheme, SplitMix64, fill_uniform};
     pub use ::nn_core::layer::{
         activation_backward, dense_backward, dense_forward, dense_infer, dense_sgd_backward,
     };
-    pub use ::nn_core::loss::{self, Loss};
+    pub use ::nn_core::loss::{self, FusedLoss, Loss};
     pub use ::nn_core::{
         ClassLabel, Dense, LayerInfo, LayerTrace, Network, Params, Scalar, Summary, Supervised,
         TensorInfo, TensorKind,
     };
     #[cfg(feature = "std")]
     pub use ::std::boxed::Box;
+
+    /// A named width as a `usize` value: taking it as a const generic
+    /// argument types it as the struct's field types do, so a mistake in it
+    /// gives the same error, once.
+    pub const fn width<const N: usize>() -> usize {
+        N
+    }
 }

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 
 use nn::batch::Batch;
+use nn::loss::{Loss, SoftmaxCrossEntropy};
 use nn::nalgebra::SVector;
 use nn::{ClassLabel, Network, Params};
 
@@ -162,4 +163,188 @@ fn fused_batch_sgd_step_equals_parameters_minus_lr_times_mean_gradient() {
         net.forward_trace(&xs[0], &mut single);
         assert_eq!(net.forward(&xs[0]), single.c.a);
     }
+}
+
+nn::network! {
+    /// Fused loss over a softmax output: `a` is what the cross-entropy reads.
+    struct SoftmaxOut {
+        input: 3,
+        h: dense(4, tanh),
+        out: dense(3, softmax),
+        loss: softmax_cross_entropy,
+    }
+}
+
+nn::network! {
+    /// Fused loss over raw logits: `a = z`.
+    struct LogitsOut {
+        input: 3,
+        h: dense(4, tanh),
+        out: dense(3),
+        loss: softmax_cross_entropy,
+    }
+}
+
+nn::network! {
+    /// Fused loss over a sigmoid output.
+    struct SigmoidOut {
+        input: 3,
+        h: dense(4, tanh),
+        out: dense(1, sigmoid),
+        loss: binary_cross_entropy,
+    }
+}
+
+/// Central finite differences of `loss` (the mean loss of a batch as a
+/// function of the output layer's activations) at `a`.
+fn finite_difference<const N: usize>(
+    a: &Batch<f64, N>,
+    loss: impl Fn(&Batch<f64, N>) -> f64,
+) -> Batch<f64, N> {
+    let h = 1e-6;
+    Batch::<f64, N>::from_fn(a.ncols(), |i, j| {
+        let (mut up, mut down) = (a.clone(), a.clone());
+        up[(i, j)] += h;
+        down[(i, j)] -= h;
+        (loss(&up) - loss(&down)) / (2.0 * h)
+    })
+}
+
+fn assert_batches_close<const N: usize>(a: &Batch<f64, N>, b: &Batch<f64, N>, tol: f64) {
+    for (&x, &y) in a.iter().zip(b.iter()) {
+        assert!(
+            (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0),
+            "{x} vs {y}\n{a}\n{b}"
+        );
+    }
+}
+
+/// For a fused loss, the batch trace's `da` of the output layer must be
+/// dL/da of the batch's mean loss (finite differences of `$loss_of_a`), the
+/// same after the fused SGD step, and consistent with the per-sample
+/// backward pass: fed `B · da` of a sample, `backward` gives that sample's
+/// `loss_and_grad` gradient.
+macro_rules! check_output_da {
+    ($net:ident, $trace:ident, $batch_trace:ident, $xs:expr, $ys:expr, $loss_of_a:expr) => {{
+        let mut rng = nn::init::SplitMix64::new(21);
+        let mut net = $net::<f64>::init(4);
+        randomize_biases(&mut net, &mut rng);
+        let (xs, ys) = ($xs, $ys);
+        let size = xs.len();
+        let x = batch_of(&xs);
+        let mut trace = $batch_trace::new();
+        let mut grads = $net::<f64>::zeros();
+        net.loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, None);
+        let expected = finite_difference(&trace.out.a, |a| $loss_of_a(a, &ys));
+        assert_batches_close(&trace.out.da, &expected, 1e-6);
+
+        let mut sgd_trace = $batch_trace::new();
+        net.clone().sgd_step_batch(&x, &ys, &mut sgd_trace, 0.1);
+        assert_eq!(sgd_trace.out.da, trace.out.da);
+
+        for (j, (x, y)) in xs.iter().zip(&ys).enumerate() {
+            let mut single = $trace::zeros();
+            net.forward_trace(x, &mut single);
+            let d_out = nn::batch::column(&trace.out.da, j) * size as f64;
+            let (from_da, _) = net.backward(x, &single, &d_out);
+            let (_, from_loss, _) = net.loss_and_grad(x, y);
+            assert_nets_close(&from_da, &from_loss);
+        }
+    }};
+}
+
+/// `−(1/B) Σⱼ Σᵢ yᵢⱼ ln aᵢⱼ`, the cross-entropy written on the activations.
+fn cross_entropy_on<const N: usize>(a: &Batch<f64, N>, ys: &[SVector<f64, N>]) -> f64 {
+    let total: f64 = ys
+        .iter()
+        .enumerate()
+        .map(|(j, y)| -(0..N).map(|i| y[i] * a[(i, j)].ln()).sum::<f64>())
+        .sum();
+    total / ys.len() as f64
+}
+
+fn one_hot<const N: usize>(labels: &[ClassLabel<N>]) -> Vec<SVector<f64, N>> {
+    labels
+        .iter()
+        .map(|c| SVector::from_fn(|i, _| if i == c.index() { 1.0 } else { 0.0 }))
+        .collect()
+}
+
+#[test]
+fn fused_softmax_output_reports_dl_da_in_the_batch_trace() {
+    let mut rng = nn::init::SplitMix64::new(31);
+    let xs: Vec<SVector<f64, 3>> = (0..5).map(|_| random_vector(&mut rng, -1.0, 1.0)).collect();
+    let labels: Vec<ClassLabel<3>> = (0..5)
+        .map(|_| ClassLabel::new(rng.below(3) as usize).unwrap())
+        .collect();
+    let dists: Vec<SVector<f64, 3>> = (0..5).map(|_| random_distribution(&mut rng)).collect();
+    check_output_da!(
+        SoftmaxOut,
+        SoftmaxOutTrace,
+        SoftmaxOutTraceBatch,
+        xs.clone(),
+        labels,
+        |a: &Batch<f64, 3>, ys: &[ClassLabel<3>]| cross_entropy_on(a, &one_hot(ys))
+    );
+    check_output_da!(
+        SoftmaxOut,
+        SoftmaxOutTrace,
+        SoftmaxOutTraceBatch,
+        xs,
+        dists,
+        |a: &Batch<f64, 3>, ys: &[SVector<f64, 3>]| cross_entropy_on(a, ys)
+    );
+}
+
+#[test]
+fn fused_loss_on_logits_reports_delta_as_da_in_the_batch_trace() {
+    let mut rng = nn::init::SplitMix64::new(32);
+    let xs: Vec<SVector<f64, 3>> = (0..4).map(|_| random_vector(&mut rng, -1.0, 1.0)).collect();
+    let labels: Vec<ClassLabel<3>> = (0..4)
+        .map(|_| ClassLabel::new(rng.below(3) as usize).unwrap())
+        .collect();
+    // `a = z`: the loss of the activations is the fused loss itself.
+    check_output_da!(
+        LogitsOut,
+        LogitsOutTrace,
+        LogitsOutTraceBatch,
+        xs,
+        labels,
+        |a: &Batch<f64, 3>, ys: &[ClassLabel<3>]| {
+            let total: f64 = ys
+                .iter()
+                .enumerate()
+                .map(|(j, y)| SoftmaxCrossEntropy.value(&nn::batch::column(a, j), y))
+                .sum();
+            total / ys.len() as f64
+        }
+    );
+}
+
+#[test]
+fn fused_sigmoid_output_reports_dl_da_in_the_batch_trace() {
+    let mut rng = nn::init::SplitMix64::new(33);
+    let xs: Vec<SVector<f64, 3>> = (0..6).map(|_| random_vector(&mut rng, -1.0, 1.0)).collect();
+    // Hard labels and soft targets, so both terms of the loss show.
+    let ys: Vec<SVector<f64, 1>> = [1.0, 0.0, 0.3, 1.0, 0.8, 0.0]
+        .map(SVector::<f64, 1>::new)
+        .to_vec();
+    check_output_da!(
+        SigmoidOut,
+        SigmoidOutTrace,
+        SigmoidOutTraceBatch,
+        xs,
+        ys,
+        |a: &Batch<f64, 1>, ys: &[SVector<f64, 1>]| {
+            let total: f64 = ys
+                .iter()
+                .enumerate()
+                .map(|(j, y)| {
+                    let (a, y) = (a[(0, j)], y[0]);
+                    -y * a.ln() - (1.0 - y) * (1.0 - a).ln()
+                })
+                .sum();
+            total / ys.len() as f64
+        }
+    );
 }

@@ -8,7 +8,11 @@
 
 use nalgebra::{Const, Dyn, OMatrix, SVector};
 
-use crate::{Dense, Scalar, activation::Activation, loss::Loss};
+use crate::{
+    Dense, Scalar,
+    activation::Activation,
+    loss::{FusedLoss, Loss},
+};
 
 /// `N` features × a run-time number of samples, one sample per column.
 pub type Batch<T, const N: usize> = OMatrix<T, Const<N>, Dyn>;
@@ -23,7 +27,11 @@ pub struct BatchLayerTrace<T: Scalar, const N: usize> {
     pub z: Batch<T, N>,
     /// Activations, one column per sample.
     pub a: Batch<T, N>,
-    /// `dL/da`, filled by the backward pass.
+    /// `dL/da`, filled by the backward pass. For the output layer under a
+    /// fused loss, whose δ comes straight from the logits, it is the loss
+    /// written on `a` ([`FusedLoss`]), or δ itself when the output layer
+    /// has no activation (`a = z`); like δ, it is the gradient of the mean
+    /// loss over the batch.
     pub da: Batch<T, N>,
     /// `δ = dL/dz`, filled by the backward pass.
     pub delta: Batch<T, N>,
@@ -341,6 +349,45 @@ pub fn loss_backward_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
         grad.column_mut(j).copy_from(&(g * scale));
     }
     total * scale
+}
+
+/// `dL/da` of the output layer under a fused loss, for the mean loss over a
+/// batch: column `j` gets [`FusedLoss::activation_grad`] of `(aⱼ, yⱼ)`
+/// divided by the batch size, as [`loss_backward_batch`] scales δ. One pass
+/// over `N × B` values, with at most one division each.
+///
+/// # Panics
+/// If `ys.len()` differs from the batch size.
+///
+/// ```
+/// use nn::batch::{Batch, fused_activation_grad_batch};
+/// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
+/// let a = Batch::<f64, 2>::from_column_slice(&[0.5, 0.5, 0.25, 0.75]);
+/// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];
+/// let mut da = Batch::<f64, 2>::zeros(2);
+/// fused_activation_grad_batch(&SoftmaxCrossEntropy, &a, &ys, &mut da);
+/// assert_eq!(da.as_slice(), &[-1.0, 0.0, 0.0, -0.5 / 0.75]);
+/// ```
+#[inline(never)]
+pub fn fused_activation_grad_batch<T: Scalar, L: FusedLoss<T, N, Y>, Y, const N: usize>(
+    loss: &L,
+    a: &Batch<T, N>,
+    ys: &[Y],
+    da: &mut Batch<T, N>,
+) {
+    assert_eq!(
+        ys.len(),
+        a.ncols(),
+        "a batch of {} samples needs as many targets, got {}",
+        a.ncols(),
+        ys.len()
+    );
+    let scale = T::one() / T::cast_f64(ys.len().max(1) as f64);
+    let mut g = SVector::<T, N>::zeros();
+    for (j, y) in ys.iter().enumerate() {
+        loss.activation_grad(&column(a, j), y, &mut g);
+        da.column_mut(j).copy_from(&(g * scale));
+    }
 }
 
 /// The mean loss over a batch, without gradients.

@@ -43,6 +43,71 @@ pub trait Loss<T: Scalar, const N: usize, Y: ?Sized> {
     fn grad(&self, out: &SVector<T, N>, y: &Y, grad: &mut SVector<T, N>) -> T;
 }
 
+/// A fused loss written on the activation it fuses: `dL/da` for the output
+/// layer's `a = softmax(z)` ([`SoftmaxCrossEntropy`], `L = −Σᵢ yᵢ ln aᵢ`,
+/// `∂L/∂aᵢ = −yᵢ/aᵢ`) or `a = σ(z)` ([`BinaryCrossEntropy`],
+/// `∂L/∂a = −y/a + (1 − y)/(1 − a)`). Training never needs it (δ = dL/dz
+/// comes from the logits, see [`Loss::grad`]); the batch trace reports it as
+/// the output layer's `da`. A term whose target weight is 0 contributes 0;
+/// where `a` rounds to 0 (or `1 − a` does) under a nonzero weight, the
+/// value is infinite.
+///
+/// ```
+/// use nn::loss::{FusedLoss, SoftmaxCrossEntropy};
+/// use nn::{ClassLabel, nalgebra::Vector2};
+/// let a = Vector2::new(0.25f64, 0.75);
+/// let mut da = Vector2::zeros();
+/// SoftmaxCrossEntropy.activation_grad(&a, &ClassLabel::new(1).unwrap(), &mut da);
+/// assert_eq!(da, Vector2::new(0.0, -1.0 / 0.75));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "the loss `{Self}` does not accept a target of type `{Y}` for {N} outputs",
+    label = "this target type does not fit the network's loss"
+)]
+pub trait FusedLoss<T: Scalar, const N: usize, Y: ?Sized>: Loss<T, N, Y> {
+    /// Writes `dL/da` into `da`, for the output activation `a`.
+    fn activation_grad(&self, a: &SVector<T, N>, y: &Y, da: &mut SVector<T, N>);
+}
+
+/// `−y/a`, or 0 where `y` is 0 (whatever `a` is: `0 · ln 0` counts as 0).
+#[inline]
+fn neg_ratio<T: Scalar>(y: T, a: T) -> T {
+    if y == T::zero() { T::zero() } else { -y / a }
+}
+
+impl<T: Scalar, const N: usize> FusedLoss<T, N, SVector<T, N>> for SoftmaxCrossEntropy {
+    #[inline]
+    fn activation_grad(&self, a: &SVector<T, N>, y: &SVector<T, N>, da: &mut SVector<T, N>) {
+        for ((d, &a), &y) in da.iter_mut().zip(a.iter()).zip(y.iter()) {
+            *d = neg_ratio(y, a);
+        }
+    }
+}
+
+impl<T: Scalar, const N: usize> FusedLoss<T, N, ClassLabel<N>> for SoftmaxCrossEntropy {
+    #[inline]
+    fn activation_grad(&self, a: &SVector<T, N>, y: &ClassLabel<N>, da: &mut SVector<T, N>) {
+        da.fill(T::zero());
+        da[y.index()] = neg_ratio(T::one(), a[y.index()]);
+    }
+}
+
+impl<T: Scalar> FusedLoss<T, 1, SVector<T, 1>> for BinaryCrossEntropy {
+    #[inline]
+    fn activation_grad(&self, a: &SVector<T, 1>, y: &SVector<T, 1>, da: &mut SVector<T, 1>) {
+        let (a, y) = (a[0], y[0]);
+        da[0] = neg_ratio(y, a) - neg_ratio(T::one() - y, T::one() - a);
+    }
+}
+
+impl<T: Scalar> FusedLoss<T, 1, ClassLabel<2>> for BinaryCrossEntropy {
+    #[inline]
+    fn activation_grad(&self, a: &SVector<T, 1>, y: &ClassLabel<2>, da: &mut SVector<T, 1>) {
+        let y = SVector::<T, 1>::new(T::cast_f64(y.index() as f64));
+        self.activation_grad(a, &y, da);
+    }
+}
+
 /// A loss's name as written in a `network!` spec.
 pub trait LossName {
     /// The spec name (`"huber"`).

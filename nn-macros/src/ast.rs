@@ -164,6 +164,20 @@ impl Width {
         }
     }
 
+    /// The width as a `usize` value, for arithmetic such as `out * in + out`.
+    /// A named width goes through a const generic argument,
+    /// `::nn::__private::width::<{ HIDDEN }>()`, as in the types: a constant
+    /// of another integer type, or an unknown name, is then reported once,
+    /// on the name, rather than again over the whole macro for the product
+    /// (tests/ui/network/shape/width-const-wrong-type.rs and
+    /// undefined-width-const.rs).
+    pub fn typed(&self) -> TokenStream {
+        match self {
+            Width::Lit { .. } => self.to_token_stream(),
+            Width::Const(_) => quote::quote! { ::nn::__private::width::<#self>() },
+        }
+    }
+
     /// How the user wrote it.
     pub fn display(&self) -> String {
         match self {
@@ -238,13 +252,28 @@ impl Parse for Spec {
         braced!(body in input);
         let mut entries = Vec::new();
         while !body.is_empty() {
-            entries.push(body.parse()?);
+            let start = body.cursor();
+            let entry: Entry = body.parse()?;
+            if !body.is_empty() && !body.peek(Token![,]) {
+                // The comma is missing at the end of this entry, which is
+                // where it goes, not on the next entry's name.
+                let what = match entry {
+                    Entry::Layer(_) => "this layer",
+                    Entry::Input { .. } | Entry::Loss { .. } => "this entry",
+                };
+                let found = body
+                    .cursor()
+                    .token_tree()
+                    .map(|(token, _)| format!(", found {}", describe(&token)))
+                    .unwrap_or_default();
+                return Err(syn::Error::new(
+                    last_token_span(start, body.cursor()),
+                    format!("expected `,` after {what}{found}"),
+                ));
+            }
+            entries.push(entry);
             if body.is_empty() {
                 break;
-            }
-            if !body.peek(Token![,]) {
-                // error: expected `,` after this entry, found `output`
-                return Err(expected(&body, "`,` after this entry"));
             }
             body.parse::<Token![,]>()?;
         }
@@ -266,6 +295,24 @@ impl Parse for Spec {
             entries,
         })
     }
+}
+
+/// The span of the last token between `start` and `end` (the closing
+/// delimiter when it is a group, such as the `)` of `dense(2)`).
+fn last_token_span(start: syn::buffer::Cursor, end: syn::buffer::Cursor) -> proc_macro2::Span {
+    let mut span = start.span();
+    let mut cursor = start;
+    while cursor != end {
+        let Some((token, next)) = cursor.token_tree() else {
+            break;
+        };
+        span = match &token {
+            proc_macro2::TokenTree::Group(group) => group.span_close(),
+            other => other.span(),
+        };
+        cursor = next;
+    }
+    span
 }
 
 /// Takes `#[weights("PATH")]` out of the struct's attributes: it is ours,

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{act_value, loss_type, loss_value, output_width, trace_batch_name};
-use crate::validate::Net;
+use crate::validate::{Act, Net};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
@@ -63,12 +63,29 @@ pub fn items(net: &Net) -> TokenStream {
     let loss_methods = net.loss.as_ref().map(|loss| {
         let loss_ty = loss_type(loss.kind);
         let loss_val = loss_value(loss.kind);
-        let bound = quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> };
+        // A fused loss gives δ from the logits; the trace's `da` of the output
+        // layer is then δ itself when `a = z`, else the loss written on `a`.
+        let fused_on_act = loss.kind.on_logits() && !matches!(last.act, Act::Identity);
+        let bound = if fused_on_act {
+            quote! { #loss_ty: ::nn::__private::FusedLoss<T, #output, Y> }
+        } else {
+            quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> }
+        };
         let from_loss = if loss.kind.on_logits() {
+            let da = if fused_on_act {
+                quote! {
+                    ::nn::__private::fused_activation_grad_batch(
+                        &#loss_val, &trace.#last_name.a, ys, &mut trace.#last_name.da,
+                    );
+                }
+            } else {
+                quote! { trace.#last_name.da.copy_from(&trace.#last_name.delta); }
+            };
             quote! {
                 let loss = ::nn::__private::loss_backward_batch(
                     &#loss_val, &trace.#last_name.z, ys, &mut trace.#last_name.delta,
                 );
+                #da
             }
         } else {
             quote! {

@@ -14,7 +14,7 @@ mod forward;
 mod model;
 mod weights;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Delimiter, Group, Literal, Spacing, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
@@ -30,7 +30,7 @@ pub fn network(net: &Net) -> TokenStream {
     let traits = backward::trait_impls(net);
     let batch = batch::items(net);
     let weights = weights::items(net);
-    quote! {
+    let items = quote! {
         #model
         #assertions
         impl<T: ::nn::__private::Scalar> #name<T> {
@@ -40,6 +40,76 @@ pub fn network(net: &Net) -> TokenStream {
         #traits
         #batch
         #weights
+    };
+    // Located at the name, resolved and linted as the rest of the expansion.
+    at_struct_name(items, Span::call_site().located_at(name.span()))
+}
+
+/// Gives every generated method's signature (`fn name(params) -> R where ..`)
+/// the span of the struct's name in the spec. Generated tokens otherwise
+/// carry the call-site span, which is the whole `network!` block, and
+/// rustc's notes that point at a definition ("method defined here",
+/// "required by a bound in") would underline all of it
+/// (tests/ui/network/usage/). Widths inside a signature keep the user's
+/// spans (literals and braced constants are left alone), so a mistake in
+/// one is still reported on it, once; bodies are untouched.
+fn at_struct_name(tokens: TokenStream, span: Span) -> TokenStream {
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), at_struct_name(group.stream(), span));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            TokenTree::Ident(kw) if kw == "fn" => {
+                out.push(TokenTree::Ident(kw));
+                let mut depth = 0usize;
+                let mut after_minus = false;
+                while let Some(mut head) = iter.next_if(|t| match t {
+                    TokenTree::Group(g) => depth > 0 || g.delimiter() != Delimiter::Brace,
+                    TokenTree::Punct(p) => p.as_char() != ';',
+                    _ => true,
+                }) {
+                    if let TokenTree::Punct(p) = &head {
+                        match p.as_char() {
+                            '<' => depth += 1,
+                            '>' if !after_minus => depth = depth.saturating_sub(1),
+                            _ => {}
+                        }
+                        after_minus = p.as_char() == '-' && p.spacing() == Spacing::Joint;
+                    } else {
+                        after_minus = false;
+                    }
+                    out.push(respan_signature(&mut head, span));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `token` with the span `span`, and so its contents if it is a group,
+/// except for literals and braced groups: the widths the user wrote.
+fn respan_signature(token: &mut TokenTree, span: Span) -> TokenTree {
+    match token {
+        TokenTree::Group(group) if group.delimiter() != Delimiter::Brace => {
+            let inner = group
+                .stream()
+                .into_iter()
+                .map(|mut t| respan_signature(&mut t, span))
+                .collect();
+            let mut respanned = Group::new(group.delimiter(), inner);
+            respanned.set_span(span);
+            TokenTree::Group(respanned)
+        }
+        TokenTree::Ident(_) | TokenTree::Punct(_) => {
+            token.set_span(span);
+            token.clone()
+        }
+        TokenTree::Group(_) | TokenTree::Literal(_) => token.clone(),
     }
 }
 

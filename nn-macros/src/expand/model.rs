@@ -18,6 +18,9 @@ pub fn items(net: &Net) -> TokenStream {
     let names: Vec<_> = net.layers.iter().map(|l| l.name).collect();
     let ins: Vec<_> = net.layers.iter().map(|l| l.input).collect();
     let outs: Vec<_> = net.layers.iter().map(|l| l.output).collect();
+    // Products of widths take `usize`-typed operands (see `Width::typed`).
+    let ins_n: Vec<_> = net.layers.iter().map(|l| l.input.typed()).collect();
+    let outs_n: Vec<_> = net.layers.iter().map(|l| l.output.typed()).collect();
     // Names as strings (tensor names, the summary) are shown without `r#`.
     let name_strs: Vec<String> = names.iter().map(|n| unraw(n)).collect();
     let acts: Vec<&str> = net.layers.iter().map(|l| l.act_text.as_str()).collect();
@@ -141,7 +144,7 @@ pub fn items(net: &Net) -> TokenStream {
                         inputs: #ins,
                         outputs: #outs,
                         activation: #acts,
-                        params: (#outs) * (#ins) + (#outs),
+                        params: (#outs_n) * (#ins_n) + (#outs_n),
                     },
                 )*
             ];
@@ -154,7 +157,7 @@ pub fn items(net: &Net) -> TokenStream {
                         layer: #name_strs,
                         kind: ::nn::__private::TensorKind::Weight,
                         shape: &[#outs, #ins],
-                        len: (#outs) * (#ins),
+                        len: (#outs_n) * (#ins_n),
                     },
                     ::nn::__private::TensorInfo {
                         name: #bias_names,
@@ -244,7 +247,7 @@ pub fn items(net: &Net) -> TokenStream {
 /// ```text
 /// pub const PARAM_COUNT: usize = 13002;
 /// pub const PARAM_COUNT: usize = {
-///     let layers: [usize; 3] = [(HIDDEN) * (784) + (HIDDEN), ...];
+///     let layers: [usize; 3] = [(width::<{ HIDDEN }>()) * (784) + (width::<{ HIDDEN }>()), ...];
 ///     let mut total = 0;
 ///     let mut k = 0;
 ///     while k < layers.len() { total += layers[k]; k += 1; }
@@ -262,7 +265,7 @@ fn param_count(net: &Net) -> TokenStream {
     }
     let count = proc_macro2::Literal::usize_unsuffixed(net.layers.len());
     let layers = net.layers.iter().map(|l| {
-        let (i, o) = (l.input, l.output);
+        let (i, o) = (l.input.typed(), l.output.typed());
         quote! { (#o) * (#i) + (#o) }
     });
     quote! {

@@ -1,7 +1,7 @@
 nn::network! {
     struct Net {
-        input: 4
-        output: dense(2), //~ ERROR expected `,`
+        input: 4 //~ ERROR expected `,` after this entry
+        output: dense(2),
     }
 }
 
