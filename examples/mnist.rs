@@ -171,7 +171,7 @@ fn train_net<N>(
 where
     N: BatchSupervised<f32, 784, 10, ClassLabel<10>> + Network<f32, 784, 10>,
 {
-    println!("{}", N::summary());
+    println!("{}", net.summary());
     let lr = args.lr.unwrap_or(defaults.lr) as f32;
     let options = TrainOptions {
         epochs: args.epochs.unwrap_or(defaults.epochs),

@@ -22,6 +22,7 @@ use std::error::Error;
 use std::f64::consts::PI;
 use std::path::PathBuf;
 
+use nn::Params;
 use nn::batch::{Batch, BatchSupervised};
 use nn::init::SplitMix64;
 use nn::nalgebra::Vector1;

@@ -19,10 +19,10 @@ use std::error::Error;
 use std::f64::consts::PI;
 use std::path::PathBuf;
 
-use nn::ClassLabel;
 use nn::batch::{Batch, argmax};
 use nn::init::SplitMix64;
 use nn::optim::{Adam, Optimizer, Schedule};
+use nn::{ClassLabel, Params};
 use plotters::prelude::*;
 
 nn::network! {
@@ -118,7 +118,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (points, labels) = two_spirals(PER_CLASS, SEED);
     let (test_points, test_labels) = two_spirals(PER_CLASS, TEST_SEED);
     let mut net = Spirals::<f64>::init(SEED);
-    println!("{}", Spirals::<f64>::summary());
+    println!("{}", net.summary());
     println!(
         "two spirals of {TURNS} turns, {PER_CLASS} points each (noise {NOISE}, seed {SEED}); \
          Adam, lr {LEARNING_RATE} halved every {} epochs, mini-batches of {BATCH}",

@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo run --release --example xor`.
 
+use nn::Params;
 use nn::nalgebra::{SVector, Vector1, Vector2};
 
 nn::network! {
@@ -23,7 +24,7 @@ fn main() {
         (Vector2::new(1.0, 1.0), Vector1::new(0.0)),
     ];
     let mut net = Xor::<f64>::init(1);
-    println!("{}", Xor::<f64>::summary());
+    println!("{net}");
     for epoch in 0..=5000 {
         let mut total = 0.0;
         for (x, y) in &data {

@@ -96,7 +96,7 @@ out.append("""//! Every backward path against central finite differences, in f64
 
 mod common;
 use common::*;
-use nn::ClassLabel;
+use nn::{ClassLabel, Params};
 use nn::gradcheck::check_gradients;
 """)
 for (name, inp, layers, loss) in cases:

@@ -21,11 +21,12 @@
 //! }
 //! # fn main() {
 //! // The struct has one public `Dense` field per layer, generic over the
-//! // scalar (`f32` by default).
-//! let net = Mnist::<f32>::init(42); // seeded He/Xavier initialisation
+//! // scalar: `init` makes an `f32` network, `Mnist::<f64>::init(42)` (with
+//! // `nn::Params` in scope) an `f64` one.
+//! let net = Mnist::init(42); // seeded He/Xavier initialisation
 //! assert_eq!(net.hidden1.weight.shape(), (16, 784));
 //! assert_eq!(Mnist::<f32>::PARAM_COUNT, 13_002);
-//! println!("{}", Mnist::<f32>::summary());
+//! println!("{net}"); // the layer table, as `net.summary()`
 //! # }
 //! ```
 //!
@@ -69,9 +70,16 @@
 //! - `Mnist<T = f32>` with one `pub` [`Dense<T, IN, OUT>`] field per layer
 //!   (`weight: SMatrix<T, OUT, IN>`, `bias: SVector<T, OUT>`), and the consts
 //!   `INPUT`, `OUTPUT`, `PARAM_COUNT`, `LAYERS`, `TENSORS`;
-//! - `zeros()`, `init(seed)`, `init_in_place(seed)`, `summary()`,
-//!   [`Params::from_params`], and with `std` `zeros_boxed()` / `init_boxed(seed)`
-//!   for networks too large for the stack;
+//! - `zeros()` and `init(seed)`, which make an `f32` network (for `f64`:
+//!   `Mnist::<f64>::init(seed)`, the [`Params`] method, with `nn::Params` in
+//!   scope), and with `std` `zeros_boxed()` / `init_boxed(seed)` for networks
+//!   too large for the stack; no `Default`, since a network of zeros does not
+//!   train;
+//! - `init_in_place(seed)`, `summary()` and `Display` (the layer table);
+//!   [`Params::from_tensors`] loads PyTorch's row-major tensors;
+//! - from [`Network`], for every network: `predict(&x)` (the forward pass),
+//!   `classify(&x)` (the index of the largest output) and
+//!   `classify_batch(&xs)` / `classify_into(&xs, &mut classes)`;
 //! - `forward(&x)`, and `forward_trace(&x, &mut MnistTrace)` which keeps every
 //!   layer's `z` and `a` in the generated `MnistTrace<T>`;
 //! - `backward(&x, &trace, &d_out)`, `backward_into(..)` and

@@ -7,8 +7,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use nn::ClassLabel;
 use nn::nalgebra::SVector;
+use nn::{ClassLabel, Params};
 
 struct Counting;
 

@@ -3,6 +3,7 @@
 //! column-major matrices), for `F32` and `F64` files and for widths given by
 //! named constants; and the baked network is usable as a `static`.
 
+use nn::Params;
 use nn::nalgebra::{SMatrix, SVector};
 
 nn::network! {
@@ -149,7 +150,7 @@ fn footprint_constants_of_the_homework_net() {
     assert_eq!(Homework::<f32>::SGD_STATE_BYTES, 0);
     assert_eq!(Homework::<f32>::MOMENTUM_STATE_BYTES, 52_008);
     assert_eq!(Homework::<f32>::ADAM_STATE_BYTES, 104_016);
-    let summary = Homework::<f32>::summary().to_string();
+    let summary = Homework::<f32>::zeros().summary().to_string();
     assert!(summary.contains("trace 336 bytes per sample"), "{summary}");
     assert!(
         summary.contains("52008 (momentum), 104016 (adam)"),

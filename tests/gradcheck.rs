@@ -9,8 +9,8 @@
 
 mod common;
 use common::*;
-use nn::ClassLabel;
 use nn::gradcheck::check_gradients;
+use nn::{ClassLabel, Params};
 
 mod hidden_identity_squared_error {
     use super::*;

@@ -86,7 +86,7 @@ fn homework_net_shapes_and_counts() {
         ]
     );
     assert_eq!(Mnist::<f32>::TENSORS[0].shape, &[16, 784]);
-    let summary = Mnist::<f32>::summary().to_string();
+    let summary = Mnist::<f32>::zeros().summary().to_string();
     assert!(
         summary.contains("hidden1      784 -> 16      relu"),
         "{summary}"
@@ -105,9 +105,9 @@ fn f32_gradients_match_f64_finite_differences() {
     let mut rng = nn::init::SplitMix64::new(9);
     let net32 = Mnist::<f32>::init(7);
     let mut flat = vec![0.0f32; Mnist::<f32>::PARAM_COUNT];
-    net32.copy_params_to(&mut flat).unwrap();
+    net32.copy_flat_column_major_to(&mut flat).unwrap();
     let flat64: Vec<f64> = flat.iter().map(|&v| v as f64).collect();
-    let net64 = Mnist::<f64>::from_params(&flat64).unwrap();
+    let net64 = Mnist::<f64>::from_flat_column_major(&flat64).unwrap();
     let x64 = mnist_input(&mut rng);
     let x32: SVector<f32, 784> = x64.map(|v| v as f32);
     let y = ClassLabel::<10>::new(8).unwrap();
@@ -139,8 +139,8 @@ fn softmax_cross_entropy_is_finite_at_logits_of_1000() {
             let y = ClassLabel::<2>::new(class).unwrap();
             if scalar_f32 {
                 let mut flat = [0.0f64; 6];
-                net.copy_params_to(&mut flat).unwrap();
-                let net32 = Logits::<f32>::from_params(&flat.map(|v| v as f32)).unwrap();
+                net.copy_flat_column_major_to(&mut flat).unwrap();
+                let net32 = Logits::<f32>::from_flat_column_major(&flat.map(|v| v as f32)).unwrap();
                 let (l, g, dx) = net32.loss_and_grad(&Vector2::new(0.0f32, 0.0), &y);
                 assert!(l.is_finite() && g.tensors().flatten().all(|v| v.is_finite()));
                 assert!(dx.iter().all(|v| v.is_finite()));
@@ -217,8 +217,8 @@ fn backward_without_a_loss_matches_the_loss_version() {
     let mut rng = nn::init::SplitMix64::new(4);
     let bare = Bare::<f64>::init(2);
     let mut flat = vec![0.0; Bare::<f64>::PARAM_COUNT];
-    bare.copy_params_to(&mut flat).unwrap();
-    let with_loss = Bare2::<f64>::from_params(&flat).unwrap();
+    bare.copy_flat_column_major_to(&mut flat).unwrap();
+    let with_loss = Bare2::<f64>::from_flat_column_major(&flat).unwrap();
     let x = random_vector::<3>(&mut rng, -1.0, 1.0);
     let y = random_vector::<2>(&mut rng, -1.0, 1.0);
     let mut trace = BareTrace::zeros();
@@ -268,11 +268,11 @@ fn init_is_seeded_and_uses_he_or_xavier_ranges() {
 fn flat_parameters_round_trip_and_reject_wrong_lengths() {
     let net = Mnist::<f32>::init(1);
     let mut flat = vec![0.0f32; Mnist::<f32>::PARAM_COUNT];
-    net.copy_params_to(&mut flat).unwrap();
-    assert_eq!(Mnist::<f32>::from_params(&flat).unwrap(), net);
-    let err = Mnist::<f32>::from_params(&flat[1..]).unwrap_err();
+    net.copy_flat_column_major_to(&mut flat).unwrap();
+    assert_eq!(Mnist::<f32>::from_flat_column_major(&flat).unwrap(), net);
+    let err = Mnist::<f32>::from_flat_column_major(&flat[1..]).unwrap_err();
     assert_eq!(err.to_string(), "expected 13002 parameters, found 13001");
-    assert!(net.copy_params_to(&mut flat[..10]).is_err());
+    assert!(net.copy_flat_column_major_to(&mut flat[..10]).is_err());
     // Column-major order: the second value is weight (1, 0).
     assert_eq!(flat[1], net.hidden1.weight[(1, 0)]);
 }
@@ -317,7 +317,7 @@ fn raw_layer_names_are_shown_without_r_hash() {
     assert_eq!(Raw::<f32>::TENSORS[0].layer, "type");
     let layers: Vec<&str> = Raw::<f32>::LAYERS.iter().map(|l| l.name).collect();
     assert_eq!(layers, ["type", "out"]);
-    let summary = Raw::<f32>::summary().to_string();
+    let summary = Raw::<f32>::zeros().summary().to_string();
     assert!(!summary.contains("r#"), "{summary}");
     let net = Raw::<f64>::init(3);
     assert_eq!(net.r#type.weight.nrows(), 3);

@@ -7,6 +7,7 @@
 mod common;
 use common::*;
 
+use nn::Params;
 use nn::gradcheck::check_gradients;
 use nn::nalgebra::SVector;
 

@@ -14,9 +14,9 @@ nn::network! {
 const GRADS: [[f64; 2]; 3] = [[0.5, -0.2], [0.1, 0.3], [-0.4, 0.05]];
 
 fn run(opt: &mut impl Optimizer<f64, One<f64>>) -> [f64; 2] {
-    let mut net = One::<f64>::from_params(&[1.0, -0.5]).unwrap();
+    let mut net = One::<f64>::from_flat_column_major(&[1.0, -0.5]).unwrap();
     for g in GRADS {
-        opt.step(&mut net, &One::from_params(&g).unwrap());
+        opt.step(&mut net, &One::from_flat_column_major(&g).unwrap());
     }
     [net.out.weight[0], net.out.bias[0]]
 }

@@ -194,9 +194,11 @@ fn saves_row_major_out_by_in_weights() {
             "{name}"
         );
     }
-    let wide =
-        Small::<f64>::from_params(&[1., 2., 3., 4., 5., 6., 0., 0., 0., 7., 8., 9., 10.]).unwrap();
-    // from_params is column-major: W = [[1, 4], [2, 5], [3, 6]].
+    let wide = Small::<f64>::from_flat_column_major(&[
+        1., 2., 3., 4., 5., 6., 0., 0., 0., 7., 8., 9., 10.,
+    ])
+    .unwrap();
+    // from_flat_column_major is column-major: W = [[1, 4], [2, 5], [3, 6]].
     let bytes = to_safetensors_bytes(&wide).unwrap();
     assert_eq!(
         tensor_in(&bytes, "hidden.weight"),

@@ -45,6 +45,7 @@ pub fn relative_error(analytic: f64, numeric: f64) -> f64 {
 /// central differences of step `eps`.
 ///
 /// ```
+/// use nn::Params; // for `Net::<f64>::init`
 /// use nn::gradcheck::check_gradients;
 /// use nn::nalgebra::SVector;
 /// nn::network! {

@@ -50,7 +50,8 @@
 //!   an `f64` one ([`WeightsError::Dtype`]): values are never converted
 //!   silently. Load into the network type of the file's dtype and convert
 //!   explicitly if you need the other one, e.g. by casting what
-//!   [`Params::tensors`] yields and passing it to [`Params::from_params`].
+//!   [`Params::tensors`] yields and passing it to
+//!   [`Params::from_flat_column_major`].
 //! - **Extra tensors**: every tensor in the file must be one of the network's.
 //!   A file with an unexpected tensor (a bigger network, a buffer, a typo'd
 //!   name) is an error naming it ([`WeightsError::Unexpected`]), because a
@@ -398,6 +399,7 @@ impl fmt::Display for Available<'_> {
 /// implementations `network!` generates never are.
 ///
 /// ```
+/// use nn::Params; // for `Tiny::<f64>::init`
 /// use nn::io::to_safetensors_bytes;
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let bytes = to_safetensors_bytes(&Tiny::<f64>::init(1))?;
@@ -499,6 +501,7 @@ pub fn from_safetensors_bytes<P: Params<T>, T: Scalar>(
 /// any thread.
 ///
 /// ```
+/// use nn::Params; // for `Tiny::<f64>::init`
 /// use nn::io::{load_safetensors, save_safetensors, WeightsError};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let path = std::env::temp_dir().join(format!("nn-doc-load-{}.safetensors", std::process::id()));
@@ -625,6 +628,7 @@ pub fn load_safetensors_into<P: Params<T>, T: Scalar>(
 /// bytes are rejected.
 ///
 /// ```
+/// use nn::Params; // for `Tiny::<f64>::init`
 /// use nn::io::{from_safetensors_bytes_into, to_safetensors_bytes};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let bytes = to_safetensors_bytes(&Tiny::<f64>::init(8))?;

@@ -44,7 +44,8 @@ pub mod train;
 pub use layer::{Dense, LayerTrace};
 pub use nalgebra;
 pub use network::{
-    LayerInfo, Network, ParamCountError, Params, Summary, Supervised, TensorInfo, TensorKind,
+    ClassCountError, LayerInfo, Network, ParamCountError, Params, Summary, Supervised, TensorError,
+    TensorInfo, TensorKind,
 };
 pub use scalar::Scalar;
 pub use target::{ClassLabel, LabelError};

@@ -54,8 +54,9 @@ pub struct TensorInfo {
     pub len: usize,
 }
 
-/// A slice given to [`Params::from_params`] or
-/// [`Params::copy_params_to`] whose length is not the parameter count.
+/// A slice given to [`Params::from_flat_column_major`] or
+/// [`Params::copy_flat_column_major_to`] whose length is not the parameter
+/// count.
 ///
 /// ```
 /// use nn::ParamCountError;
@@ -82,6 +83,45 @@ impl fmt::Display for ParamCountError {
 
 impl core::error::Error for ParamCountError {}
 
+/// Why [`Params::from_tensors`] or [`Params::set_tensors`] rejected its
+/// tensors.
+///
+/// ```
+/// use nn::Params;
+/// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+/// let err = Tiny::<f32>::from_tensors(&[&[1.0, 2.0]]).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "expected 2 tensors (each layer's weight, then its bias), found 1"
+/// );
+/// let err = Tiny::<f32>::from_tensors(&[&[1.0, 2.0, 3.0], &[0.0]]).unwrap_err();
+/// assert_eq!(err.to_string(), "tensor `out.weight` of shape [1, 2]: expected 2 values, found 3");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TensorError {
+    /// Not one slice per entry of [`Params::TENSORS`].
+    #[error("expected {expected} tensors (each layer's weight, then its bias), found {found}")]
+    Count {
+        /// The number of tensors of the network.
+        expected: usize,
+        /// The number of slices given.
+        found: usize,
+    },
+    /// A slice whose length is not its tensor's.
+    #[error("tensor `{name}` of shape {shape:?}: expected {expected} values, found {found}")]
+    Len {
+        /// The tensor's name (`"hidden.weight"`).
+        name: &'static str,
+        /// The tensor's shape, PyTorch's convention (`[out, in]` or `[out]`).
+        shape: &'static [usize],
+        /// The tensor's number of elements.
+        expected: usize,
+        /// The slice's length.
+        found: usize,
+    },
+}
+
 /// The parameters of a generated network, seen as a list of tensors: what
 /// optimizers and serialization walk without knowing the layers.
 ///
@@ -104,8 +144,32 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
     /// The parameter tensors: each layer's weight, then its bias.
     const TENSORS: &'static [TensorInfo];
 
-    /// Every parameter zero.
+    /// Every parameter zero. A network of zeros does not train (every
+    /// hidden unit gets the same gradient): start from [`Params::init`].
     fn zeros() -> Self;
+
+    /// Re-initialises every parameter in place from `seed`: He uniform for
+    /// ReLU-family layers, Xavier/Glorot uniform otherwise, biases zero.
+    fn init_in_place(&mut self, seed: u64);
+
+    /// Seeded initialisation, as [`Params::init_in_place`]: the same seed
+    /// gives the same weights on every machine.
+    ///
+    /// The generated `init` of a network (`Net::init(seed)`) makes an `f32`
+    /// network; this trait method makes any scalar, named in the type:
+    ///
+    /// ```
+    /// use nn::Params; // brings `Net::<f64>::init` into scope
+    /// nn::network! { struct Net { input: 2, out: dense(1) } }
+    /// let net = Net::<f64>::init(7);
+    /// assert_eq!(net.out.weight, Net::<f64>::init(7).out.weight);
+    /// assert_ne!(net, Net::<f64>::zeros());
+    /// ```
+    fn init(seed: u64) -> Self {
+        let mut net = Self::zeros();
+        net.init_in_place(seed);
+        net
+    }
 
     /// Every parameter zero, allocated directly on the heap: no copy of the
     /// network ever passes through the stack, so layers of any size work
@@ -114,14 +178,102 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
     fn zeros_boxed() -> Box<Self> {
         bytemuck::allocation::zeroed_box()
     }
+
+    /// [`Params::init`], allocated directly on the heap.
+    #[cfg(feature = "std")]
+    fn init_boxed(seed: u64) -> Box<Self> {
+        let mut net = Self::zeros_boxed();
+        net.init_in_place(seed);
+        net
+    }
     /// The parameter tensors, in [`Params::TENSORS`] order, column-major.
     fn tensors(&self) -> impl Iterator<Item = &[T]>;
     /// The parameter tensors, mutable, in [`Params::TENSORS`] order.
     fn tensors_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
 
-    /// A network from a flat slice of [`Params::PARAM_COUNT`] values, tensor
-    /// after tensor in [`Params::TENSORS`] order (each column-major).
-    fn from_params(params: &[T]) -> Result<Self, ParamCountError> {
+    /// A network from one slice per tensor, in [`Params::TENSORS`] order,
+    /// each **row-major** in the shape `TENSORS` gives (`[out, in]` for a
+    /// weight): PyTorch's `state_dict()` order and layout, so
+    /// `layer.weight.detach().numpy().ravel()` goes in as it is.
+    ///
+    /// ```
+    /// use nn::{Params, nalgebra::Vector2};
+    /// nn::network! { struct Square { input: 2, out: dense(2) } }
+    /// // PyTorch: nn.Linear(2, 2) with weight [[1, 2], [3, 4]] and bias [0.5, -0.5].
+    /// let net = Square::<f32>::from_tensors(&[&[1.0, 2.0, 3.0, 4.0], &[0.5, -0.5]])?;
+    /// assert_eq!(net.out.weight[(0, 1)], 2.0); // row 0, column 1
+    /// // y = W x + b, as PyTorch computes it.
+    /// assert_eq!(net.forward(&Vector2::new(1.0, 1.0)), Vector2::new(3.5, 6.5));
+    /// # Ok::<(), nn::TensorError>(())
+    /// ```
+    fn from_tensors(tensors: &[&[T]]) -> Result<Self, TensorError> {
+        let mut net = Self::zeros();
+        net.set_tensors(tensors)?;
+        Ok(net)
+    }
+
+    /// Overwrites every parameter with [`Params::from_tensors`]' input
+    /// (one row-major slice per tensor). On an error `self` is unchanged.
+    ///
+    /// ```
+    /// use nn::{Params, TensorError};
+    /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+    /// let mut net = Tiny::init(7);
+    /// let before = net.clone();
+    /// let err = net.set_tensors(&[&[1.0, 2.0], &[0.0, 0.0]]).unwrap_err();
+    /// assert!(matches!(err, TensorError::Len { name: "out.bias", expected: 1, found: 2, .. }));
+    /// assert_eq!(net, before);
+    /// ```
+    fn set_tensors(&mut self, tensors: &[&[T]]) -> Result<(), TensorError> {
+        if tensors.len() != Self::TENSORS.len() {
+            return Err(TensorError::Count {
+                expected: Self::TENSORS.len(),
+                found: tensors.len(),
+            });
+        }
+        for (info, src) in Self::TENSORS.iter().zip(tensors) {
+            if src.len() != info.len {
+                return Err(TensorError::Len {
+                    name: info.name,
+                    shape: info.shape,
+                    expected: info.len,
+                    found: src.len(),
+                });
+            }
+        }
+        for ((info, src), dst) in Self::TENSORS.iter().zip(tensors).zip(self.tensors_mut()) {
+            match *info.shape {
+                // Row-major `[rows, cols]` in, nalgebra's column-major out.
+                [rows, cols] => {
+                    // `max(1)`: `chunks_exact(0)` panics, and a 0-wide
+                    // weight has no values to copy anyway.
+                    for (r, row) in src.chunks_exact(cols.max(1)).enumerate() {
+                        for (c, &v) in row.iter().enumerate() {
+                            dst[c * rows + r] = v;
+                        }
+                    }
+                }
+                _ => dst.copy_from_slice(src),
+            }
+        }
+        Ok(())
+    }
+
+    /// A network from one flat slice of [`Params::PARAM_COUNT`] values,
+    /// tensor after tensor in [`Params::TENSORS`] order, each in nalgebra's
+    /// **column-major** order (the order [`Params::tensors`] yields and
+    /// [`Params::copy_flat_column_major_to`] writes). For PyTorch's row-major
+    /// tensors use [`Params::from_tensors`].
+    ///
+    /// ```
+    /// use nn::Params;
+    /// nn::network! { struct Square { input: 2, out: dense(2) } }
+    /// // W = [[1, 2], [3, 4]] is stored column by column: 1, 3, then 2, 4.
+    /// let net = Square::<f32>::from_flat_column_major(&[1.0, 3.0, 2.0, 4.0, 0.5, -0.5])?;
+    /// assert_eq!(net.out.weight[(0, 1)], 2.0);
+    /// # Ok::<(), nn::ParamCountError>(())
+    /// ```
+    fn from_flat_column_major(params: &[T]) -> Result<Self, ParamCountError> {
         if params.len() != Self::PARAM_COUNT {
             return Err(ParamCountError {
                 expected: Self::PARAM_COUNT,
@@ -138,8 +290,31 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
         Ok(net)
     }
 
-    /// Copies every parameter into `out`, in the order of [`Params::from_params`].
-    fn copy_params_to(&self, out: &mut [T]) -> Result<(), ParamCountError> {
+    /// [`Params::from_flat_column_major`] under its old name, which did not
+    /// say the order.
+    #[deprecated(
+        since = "0.1.0",
+        note = "column-major and easy to load transposed: use `from_tensors` for PyTorch's \
+                row-major tensors, or `from_flat_column_major`"
+    )]
+    fn from_params(params: &[T]) -> Result<Self, ParamCountError> {
+        Self::from_flat_column_major(params)
+    }
+
+    /// Copies every parameter into `out`, in the order of
+    /// [`Params::from_flat_column_major`]: tensor after tensor, each
+    /// column-major.
+    ///
+    /// ```
+    /// use nn::Params;
+    /// nn::network! { struct Square { input: 2, out: dense(2) } }
+    /// let net = Square::<f32>::from_tensors(&[&[1.0, 2.0, 3.0, 4.0], &[0.5, -0.5]])?;
+    /// let mut flat = [0.0; 6];
+    /// net.copy_flat_column_major_to(&mut flat)?;
+    /// assert_eq!(flat, [1.0, 3.0, 2.0, 4.0, 0.5, -0.5]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn copy_flat_column_major_to(&self, out: &mut [T]) -> Result<(), ParamCountError> {
         if out.len() != Self::PARAM_COUNT {
             return Err(ParamCountError {
                 expected: Self::PARAM_COUNT,
@@ -153,6 +328,13 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
             rest = tail;
         }
         Ok(())
+    }
+
+    /// [`Params::copy_flat_column_major_to`] under its old name, which did
+    /// not say the order.
+    #[deprecated(since = "0.1.0", note = "renamed to `copy_flat_column_major_to`")]
+    fn copy_params_to(&self, out: &mut [T]) -> Result<(), ParamCountError> {
+        self.copy_flat_column_major_to(out)
     }
 }
 
@@ -185,7 +367,17 @@ pub trait Network<T: Scalar, const IN: usize, const OUT: usize>: Params<T> {
     fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT>;
 
     /// The layer table: names, shapes, activations and parameter counts.
-    fn summary() -> Summary {
+    /// Every generated network also implements `Display` with this table.
+    ///
+    /// ```
+    /// nn::network! { struct Tiny { input: 2, hidden: dense(3, relu), out: dense(1) } }
+    /// let net = Tiny::init(7);
+    /// let summary = net.summary();
+    /// assert_eq!((summary.scalar, summary.params), ("f32", 13));
+    /// assert_eq!(net.to_string(), summary.to_string());
+    /// assert!(net.to_string().starts_with("Tiny<f32>: 2 -> 1"));
+    /// ```
+    fn summary(&self) -> Summary {
         Summary {
             name: Self::NAME,
             scalar: T::NAME,
@@ -198,6 +390,106 @@ pub trait Network<T: Scalar, const IN: usize, const OUT: usize>: Params<T> {
             loss: Self::LOSS,
         }
     }
+
+    /// The output for one input: [`Network::forward`] under the name other
+    /// libraries use.
+    ///
+    /// ```
+    /// use nn::{Network, nalgebra::Vector2};
+    /// nn::network! { struct Tiny { input: 2, out: dense(2, sigmoid) } }
+    /// let net = Tiny::init(7);
+    /// let x = Vector2::new(0.5, -1.0);
+    /// assert_eq!(net.predict(&x), net.forward(&x));
+    /// ```
+    fn predict(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        self.forward(x)
+    }
+
+    /// The predicted class of one input: the index of the largest output
+    /// (the first one on ties), as the training loop's accuracy counts it.
+    ///
+    /// ```
+    /// use nn::{Network, Params, nalgebra::Vector2};
+    /// nn::network! { struct Pick { input: 2, out: dense(3) } }
+    /// // Outputs (x0, x1, x0 + x1) - 0.5 (bias): the class is the largest.
+    /// let net = Pick::from_tensors(&[&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0], &[0.0, 0.0, -0.5]])?;
+    /// assert_eq!(net.classify(&Vector2::new(2.0, 0.0)), 0);
+    /// assert_eq!(net.classify(&Vector2::new(0.0, 2.0)), 1);
+    /// assert_eq!(net.classify(&Vector2::new(1.0, 1.0)), 2);
+    /// # Ok::<(), nn::TensorError>(())
+    /// ```
+    fn classify(&self, x: &SVector<T, IN>) -> usize {
+        argmax(self.forward(x).as_slice())
+    }
+
+    /// The predicted class of each input, as [`Network::classify`].
+    ///
+    /// ```
+    /// use nn::{Network, nalgebra::Vector2};
+    /// nn::network! { struct Tiny { input: 2, out: dense(3) } }
+    /// let net = Tiny::init(7);
+    /// let xs = [Vector2::new(1.0, 0.0), Vector2::new(0.0, 1.0)];
+    /// assert_eq!(net.classify_batch(&xs), [net.classify(&xs[0]), net.classify(&xs[1])]);
+    /// ```
+    #[cfg(feature = "std")]
+    fn classify_batch(&self, xs: &[SVector<T, IN>]) -> Vec<usize> {
+        xs.iter().map(|x| self.classify(x)).collect()
+    }
+
+    /// The predicted class of each input into `classes`, one per input,
+    /// without a heap (`no_std`).
+    ///
+    /// ```
+    /// use nn::{Network, nalgebra::Vector2};
+    /// nn::network! { struct Tiny { input: 2, out: dense(3) } }
+    /// let net = Tiny::init(7);
+    /// let xs = [Vector2::new(1.0, 0.0), Vector2::new(0.0, 1.0)];
+    /// let mut classes = [0; 2];
+    /// net.classify_into(&xs, &mut classes)?;
+    /// assert_eq!(classes[1], net.classify(&xs[1]));
+    /// let err = net.classify_into(&xs, &mut [0; 3]).unwrap_err();
+    /// assert_eq!(err.to_string(), "an output slice of 3 classes for 2 inputs: expected 2");
+    /// # Ok::<(), nn::ClassCountError>(())
+    /// ```
+    fn classify_into(
+        &self,
+        xs: &[SVector<T, IN>],
+        classes: &mut [usize],
+    ) -> Result<(), ClassCountError> {
+        if classes.len() != xs.len() {
+            return Err(ClassCountError {
+                inputs: xs.len(),
+                found: classes.len(),
+            });
+        }
+        for (x, class) in xs.iter().zip(classes) {
+            *class = self.classify(x);
+        }
+        Ok(())
+    }
+}
+
+/// An output slice given to [`Network::classify_into`] whose length is not
+/// the number of inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("an output slice of {found} classes for {inputs} inputs: expected {inputs}")]
+pub struct ClassCountError {
+    /// The number of inputs.
+    pub inputs: usize,
+    /// The length of the output slice.
+    pub found: usize,
+}
+
+/// The index of the largest value, the first one on ties (the same rule as
+/// `nn::batch::argmax`, which needs `std`).
+fn argmax<T: Scalar>(values: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
 }
 
 /// A network with a loss: the loss of one sample and its gradient.
@@ -223,7 +515,7 @@ pub trait Supervised<T: Scalar, const IN: usize, const OUT: usize, Y>: Network<T
 ///
 /// ```
 /// nn::network! { struct Tiny { input: 2, hidden: dense(3, relu), output: dense(1) } }
-/// let summary = Tiny::<f32>::summary().to_string();
+/// let summary = Tiny::<f32>::zeros().summary().to_string();
 /// // (2·3 + 3) + (3·1 + 1) = 13 parameters of 4 bytes; the trace holds z and a
 /// // of 3 + 1 values: 8 floats, 32 bytes.
 /// assert!(summary.contains("total: 13 parameters (52 bytes)"));

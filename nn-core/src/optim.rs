@@ -97,8 +97,8 @@ pub trait Optimizer<T: Scalar, N: Params<T>> {
 /// ```
 /// use nn::{Params, optim::{Optimizer, Sgd}};
 /// nn::network! { struct One { input: 1, out: dense(1) } }
-/// let mut net = One::<f64>::from_params(&[2.0, 1.0]).unwrap(); // w, b
-/// let grads = One::<f64>::from_params(&[0.5, -1.0]).unwrap();
+/// let mut net = One::<f64>::from_flat_column_major(&[2.0, 1.0]).unwrap(); // w, b
+/// let grads = One::<f64>::from_flat_column_major(&[0.5, -1.0]).unwrap();
 /// Sgd::new(0.1)?.step(&mut net, &grads);
 /// assert_eq!((net.out.weight[0], net.out.bias[0]), (1.95, 1.1));
 /// # Ok::<(), nn::optim::OptimError>(())
@@ -151,8 +151,8 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Sgd<T> {
 /// ```
 /// use nn::{Params, optim::{Momentum, Optimizer}};
 /// nn::network! { struct One { input: 1, out: dense(1) } }
-/// let mut net = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
-/// let grads = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
+/// let mut net = One::<f64>::from_flat_column_major(&[1.0, 0.0]).unwrap();
+/// let grads = One::<f64>::from_flat_column_major(&[1.0, 0.0]).unwrap();
 /// let mut opt = Momentum::new(0.1, 0.9)?;
 /// opt.step(&mut net, &grads); // v = 1,   w = 1 - 0.1 * 1    = 0.9
 /// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 - 0.1 * 1.9 = 0.71
@@ -266,8 +266,8 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
 /// ```
 /// use nn::{Params, optim::{Adam, Optimizer}};
 /// nn::network! { struct One { input: 1, out: dense(1) } }
-/// let mut net = One::<f64>::from_params(&[1.0, 0.0]).unwrap();
-/// let grads = One::<f64>::from_params(&[0.5, 0.0]).unwrap();
+/// let mut net = One::<f64>::from_flat_column_major(&[1.0, 0.0]).unwrap();
+/// let grads = One::<f64>::from_flat_column_major(&[0.5, 0.0]).unwrap();
 /// let mut opt = Adam::new(0.01)?;
 /// opt.step(&mut net, &grads);
 /// // The first step moves each parameter by about η·sign(g).

@@ -74,6 +74,7 @@ use syn::parse_macro_input;
 ///         loss: softmax_cross_entropy,
 ///     }
 /// }
+/// use nn::Params; // `init` for a scalar other than `f32`
 /// let net = Digits::<f64>::init(0);
 /// let p = net.forward(&nn::nalgebra::SVector::<f64, 64>::zeros());
 /// assert!((p.sum() - 1.0).abs() < 1e-12);

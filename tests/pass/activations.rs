@@ -1,6 +1,7 @@
 //! Every activation compiles and computes its function: each one-neuron
 //! network below has weight 1 and bias 0, so its output is `σ(x)`.
 
+use nn::Params;
 use nn::nalgebra::{SVector, Vector1, Vector2};
 
 nn::network! {

@@ -1,6 +1,7 @@
 //! Generated code passes `#![deny(warnings, missing_docs)]`.
 #![deny(warnings, missing_docs)]
 
+use nn::Params;
 use nn::nalgebra::SVector;
 
 const HIDDEN: usize = 4;

@@ -2,7 +2,7 @@
 //! the output layer's logits are 0, so the loss and the output bias's gradient
 //! (`dL/dz`) are worked out by hand below.
 
-use nn::ClassLabel;
+use nn::{ClassLabel, Params};
 use nn::nalgebra::{SVector, Vector1, Vector2, Vector3};
 
 nn::network! {

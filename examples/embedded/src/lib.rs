@@ -19,8 +19,8 @@
 mod digits;
 
 pub use digits::{DIGIT_0, DIGIT_1};
-use nn::ClassLabel;
 use nn::nalgebra::SVector;
+use nn::{ClassLabel, Network};
 
 nn::network! {
     /// The lecture's homework network, with the weights of `homework.safetensors`.
@@ -40,7 +40,7 @@ pub static NET: Homework<f32> = Homework::TRAINED;
 /// The digit (0–9) in a 28 × 28 image, row by row, pixels in `[0, 1]`
 /// (0 = background), as the network was trained on.
 pub fn classify(image: &[f32; 784]) -> usize {
-    NET.forward(&SVector::from(*image)).imax()
+    NET.classify(&SVector::from(*image))
 }
 
 /// [`classify`] for 8-bit pixels (0 = background, 255 = ink).

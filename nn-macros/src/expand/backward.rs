@@ -333,7 +333,7 @@ pub fn methods(net: &Net) -> TokenStream {
             trace: &#trace<T>,
             d_out: &#out_ty,
         ) -> (Self, #x_ty) {
-            let mut grads = Self::zeros();
+            let mut grads = <Self as ::nn::__private::Params<T>>::zeros();
             let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
             self.backward_into(x, trace, d_out, &mut grads, ::core::option::Option::Some(&mut dx));
             (grads, dx)
@@ -382,7 +382,7 @@ pub fn methods(net: &Net) -> TokenStream {
             #bound,
         {
             let mut trace = #trace::<T>::zeros();
-            let mut grads = Self::zeros();
+            let mut grads = <Self as ::nn::__private::Params<T>>::zeros();
             let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
             let loss = self.loss_and_grad_into(x, y, &mut trace, &mut grads, ::core::option::Option::Some(&mut dx));
             (loss, grads, dx)

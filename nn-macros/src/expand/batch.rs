@@ -201,19 +201,6 @@ pub fn items(net: &Net) -> TokenStream {
             }
 
             impl<T: ::nn::__private::Scalar> #name<T> {
-                /// A network of zeros allocated directly on the heap, never
-                /// on the stack: for layers too large for it.
-                pub fn zeros_boxed() -> ::nn::__private::Box<Self> {
-                    <Self as ::nn::__private::Params<T>>::zeros_boxed()
-                }
-
-                /// `init(seed)`, allocated directly on the heap.
-                pub fn init_boxed(seed: u64) -> ::nn::__private::Box<Self> {
-                    let mut net = Self::zeros_boxed();
-                    net.init_in_place(seed);
-                    net
-                }
-
                 /// Runs the network on a batch, one sample per column of `x`.
                 pub fn forward_batch(&self, x: &#x_ty) -> #out_ty {
                     let mut trace = #trace::<T>::new();

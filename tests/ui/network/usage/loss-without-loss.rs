@@ -1,4 +1,4 @@
-use nn::nalgebra::SVector;
+use nn::{Params, nalgebra::SVector};
 
 nn::network! {
     struct Net {
