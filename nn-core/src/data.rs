@@ -23,6 +23,7 @@
 //!
 //! This module needs the `std` feature (it reads files).
 
+use crate::init::SplitMix64;
 use crate::target::{ClassLabel, LabelError};
 use flate2::bufread::MultiGzDecoder;
 use nalgebra::SVector;
@@ -403,7 +404,282 @@ impl Dataset {
     }
 }
 
-/// Why [`Dataset::new`] or [`Dataset::input_vector`] rejected its arguments.
+/// # Mini-batches
+impl Dataset {
+    /// The samples of epoch `epoch` in a shuffled order, cut into batches of
+    /// `batch_size` (the last may be smaller), for a training loop of your
+    /// own. Each epoch visits every sample once; the order depends only on
+    /// `seed` and `epoch`, so a run can be repeated or resumed at any epoch.
+    /// [`fit`](crate::train::fit) uses the same order.
+    ///
+    /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
+    ///
+    /// ```
+    /// # use nn::data::Dataset;
+    /// let ds = Dataset::new(1, 2, vec![0.0, 0.1, 0.2, 0.3, 0.4], vec![0, 1, 0, 1, 0])?;
+    /// let mut seen = Vec::new();
+    /// for batch in &ds.batches(2, 7, 1)? {
+    ///     assert!(batch.len() <= 2);
+    ///     seen.extend(batch.iter().map(|&i| ds.input(i)[0]));
+    /// }
+    /// seen.sort_by(f32::total_cmp);
+    /// assert_eq!(seen, [0.0, 0.1, 0.2, 0.3, 0.4]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn batches(
+        &self,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Batches, DatasetError> {
+        Batches::new(self.len(), batch_size, seed, epoch)
+    }
+}
+
+/// The shuffled mini-batches of one epoch: index slices into a data set,
+/// made by [`Dataset::batches`] or [`RegressionDataset::batches`].
+///
+/// ```
+/// use nn::data::Batches;
+/// let epoch1 = Batches::new(10, 4, 42, 1)?;
+/// let sizes: Vec<usize> = epoch1.iter().map(<[usize]>::len).collect();
+/// assert_eq!(sizes, [4, 4, 2]);
+/// assert_ne!(epoch1.order(), Batches::new(10, 4, 42, 2)?.order());
+/// assert_eq!(epoch1, Batches::new(10, 4, 42, 1)?);
+/// # Ok::<(), nn::data::DatasetError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batches {
+    order: Vec<usize>,
+    batch_size: usize,
+}
+
+impl Batches {
+    /// The batches of epoch `epoch` over `len` samples: a permutation of
+    /// `0..len` drawn from `seed` and `epoch` alone (Fisher–Yates with
+    /// [`SplitMix64`](crate::init::SplitMix64)), cut into runs of `batch_size`.
+    ///
+    /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
+    pub fn new(
+        len: usize,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Self, DatasetError> {
+        if batch_size == 0 {
+            return Err(DatasetError::ZeroBatchSize);
+        }
+        // One generator per (seed, epoch), its start scrambled so that
+        // neighbouring epochs do not draw overlapping streams.
+        let mut rng = SplitMix64::new(seed ^ SplitMix64::new(epoch as u64).next_u64());
+        let mut order: Vec<usize> = (0..len).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        Ok(Self { order, batch_size })
+    }
+
+    /// The batches, in order.
+    pub fn iter(&self) -> std::slice::Chunks<'_, usize> {
+        self.order.chunks(self.batch_size)
+    }
+
+    /// Every sample index of the epoch, in the order visited.
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The number of batches.
+    pub fn len(&self) -> usize {
+        self.order.len().div_ceil(self.batch_size)
+    }
+
+    /// Whether there are no batches (an empty data set).
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Batches {
+    type Item = &'a [usize];
+    type IntoIter = std::slice::Chunks<'a, usize>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// A regression data set held in memory: `len()` samples, each a row of
+/// `features()` inputs and a row of `outputs()` target values, all finite.
+///
+/// Stored row-major like [`Dataset`], with the same checks: the lengths fit,
+/// and no input or target is NaN or infinite.
+///
+/// ```
+/// use nn::data::RegressionDataset;
+/// // y = 2x on three points.
+/// let line = RegressionDataset::new(1, 1, vec![0.0, 0.5, 1.0], vec![0.0, 1.0, 2.0])?;
+/// assert_eq!((line.len(), line.features(), line.outputs()), (3, 1, 1));
+/// assert_eq!((line.input(1), line.target(1)), (&[0.5][..], &[1.0][..]));
+/// # Ok::<(), nn::data::DatasetError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegressionDataset {
+    features: usize,
+    outputs: usize,
+    inputs: Vec<f32>,
+    targets: Vec<f32>,
+}
+
+impl RegressionDataset {
+    /// A data set of `targets.len() / outputs` samples with `features`
+    /// inputs and `outputs` targets each, both taken row-major.
+    ///
+    /// Fails if `features` or `outputs` is zero, if `targets` is not a whole
+    /// number of samples, if `inputs` does not hold `features` values per
+    /// sample, or if an input or a target is NaN or infinite.
+    ///
+    /// ```
+    /// use nn::data::{DatasetError, RegressionDataset};
+    /// assert!(RegressionDataset::new(2, 1, vec![0.5; 4], vec![1.0, 2.0]).is_ok());
+    /// assert_eq!(
+    ///     RegressionDataset::new(2, 2, vec![0.5; 4], vec![1.0; 3]).unwrap_err().to_string(),
+    ///     "3 targets do not make whole samples of 2 outputs: expected a multiple of 2",
+    /// );
+    /// assert!(matches!(
+    ///     RegressionDataset::new(1, 1, vec![0.0, 1.0], vec![0.0, f32::NAN]),
+    ///     Err(DatasetError::NonFiniteTarget { sample: 1, output: 0, .. }),
+    /// ));
+    /// # Ok::<(), DatasetError>(())
+    /// ```
+    pub fn new(
+        features: usize,
+        outputs: usize,
+        inputs: Vec<f32>,
+        targets: Vec<f32>,
+    ) -> Result<Self, DatasetError> {
+        if features == 0 {
+            return Err(DatasetError::ZeroFeatures);
+        }
+        if outputs == 0 {
+            return Err(DatasetError::ZeroOutputs);
+        }
+        if !targets.len().is_multiple_of(outputs) {
+            return Err(DatasetError::TargetLength {
+                outputs,
+                targets: targets.len(),
+            });
+        }
+        let samples = targets.len() / outputs;
+        if samples.checked_mul(features) != Some(inputs.len()) {
+            return Err(DatasetError::InputLength {
+                features,
+                inputs: inputs.len(),
+                labels: samples,
+            });
+        }
+        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
+            return Err(DatasetError::NonFinite {
+                sample: index / features,
+                feature: index % features,
+                value: inputs[index],
+            });
+        }
+        if let Some(index) = targets.iter().position(|y| !y.is_finite()) {
+            return Err(DatasetError::NonFiniteTarget {
+                sample: index / outputs,
+                output: index % outputs,
+                value: targets[index],
+            });
+        }
+        Ok(Self {
+            features,
+            outputs,
+            inputs,
+            targets,
+        })
+    }
+
+    /// The number of samples.
+    pub fn len(&self) -> usize {
+        self.targets.len() / self.outputs
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// The number of inputs per sample.
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// The number of target values per sample.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    /// The inputs of sample `i`, `features()` values.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`, like slice indexing.
+    pub fn input(&self, i: usize) -> &[f32] {
+        &self.inputs[i * self.features..(i + 1) * self.features]
+    }
+
+    /// The targets of sample `i`, `outputs()` values.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`, like slice indexing.
+    pub fn target(&self, i: usize) -> &[f32] {
+        &self.targets[i * self.outputs..(i + 1) * self.outputs]
+    }
+
+    /// Splits into the first `at` samples and the rest, keeping the order
+    /// (`at` is clamped to `len()`).
+    ///
+    /// ```
+    /// use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 1, vec![0.0, 1.0, 2.0], vec![0.0, 2.0, 4.0])?;
+    /// let (head, tail) = ds.split(2);
+    /// assert_eq!((head.len(), tail.target(0)), (2, &[4.0][..]));
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn split(mut self, at: usize) -> (Self, Self) {
+        let at = at.min(self.len());
+        let tail = Self {
+            features: self.features,
+            outputs: self.outputs,
+            inputs: self.inputs.split_off(at * self.features),
+            targets: self.targets.split_off(at * self.outputs),
+        };
+        (self, tail)
+    }
+
+    /// The shuffled mini-batches of epoch `epoch`, as [`Dataset::batches`]
+    /// makes them.
+    ///
+    /// ```
+    /// use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 1, vec![0.0; 5], vec![0.0; 5])?;
+    /// assert_eq!(ds.batches(2, 0, 1)?.len(), 3);
+    /// assert!(ds.batches(0, 0, 1).is_err());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn batches(
+        &self,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Batches, DatasetError> {
+        Batches::new(self.len(), batch_size, seed, epoch)
+    }
+}
+
+/// Why [`Dataset::new`], [`RegressionDataset::new`], [`Dataset::input_vector`]
+/// or [`Dataset::batches`] rejected its arguments.
 ///
 /// ```
 /// use nn::data::Dataset;
@@ -452,6 +728,32 @@ pub enum DatasetError {
         /// The number of classes.
         classes: usize,
     },
+    /// `outputs` was zero.
+    #[error("a regression data set needs at least one target value per sample")]
+    ZeroOutputs,
+    /// The targets are not a whole number of samples.
+    #[error(
+        "{targets} targets do not make whole samples of {outputs} outputs: expected a multiple of {outputs}"
+    )]
+    TargetLength {
+        /// Target values per sample.
+        outputs: usize,
+        /// The number of target values given.
+        targets: usize,
+    },
+    /// A target is NaN or infinite.
+    #[error("target {output} of sample {sample} is {value}: expected a finite number")]
+    NonFiniteTarget {
+        /// The sample (0-based).
+        sample: usize,
+        /// The target value within the sample (0-based).
+        output: usize,
+        /// The value found.
+        value: f32,
+    },
+    /// A batch size of 0.
+    #[error("the batch size must be at least 1")]
+    ZeroBatchSize,
     /// A network's input width does not match the data set's features.
     #[error(
         "the network takes {expected} inputs, but the data set has {found} features per sample"
