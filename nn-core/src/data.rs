@@ -480,21 +480,48 @@ impl Batches {
     }
 
     /// The batches, in order.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// let batches = Batches::new(5, 2, 0, 1)?;
+    /// let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+    /// all.sort_unstable();
+    /// assert_eq!(all, [0, 1, 2, 3, 4]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn iter(&self) -> std::slice::Chunks<'_, usize> {
         self.order.chunks(self.batch_size)
     }
 
     /// Every sample index of the epoch, in the order visited.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(3, 1, 9, 4)?.order().len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn order(&self) -> &[usize] {
         &self.order
     }
 
     /// The number of batches.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(5, 2, 0, 1)?.len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.order.len().div_ceil(self.batch_size)
     }
 
     /// Whether there are no batches (an empty data set).
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert!(Batches::new(0, 2, 0, 1)?.is_empty());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
@@ -600,21 +627,45 @@ impl RegressionDataset {
     }
 
     /// The number of samples.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(1, 2, vec![0.0; 3], vec![0.0; 6])?.len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.targets.len() / self.outputs
     }
 
     /// Whether there are no samples.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert!(RegressionDataset::new(1, 1, vec![], vec![])?.is_empty());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
     }
 
     /// The number of inputs per sample.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(3, 1, vec![0.0; 3], vec![0.0])?.features(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn features(&self) -> usize {
         self.features
     }
 
     /// The number of target values per sample.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(1, 2, vec![0.0], vec![0.0; 2])?.outputs(), 2);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn outputs(&self) -> usize {
         self.outputs
     }
@@ -624,6 +675,13 @@ impl RegressionDataset {
     /// # Panics
     ///
     /// If `i >= len()`, like slice indexing.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(2, 1, vec![0.0, 0.25, 0.5, 1.0], vec![0.0, 1.0])?;
+    /// assert_eq!(ds.input(1), &[0.5, 1.0]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn input(&self, i: usize) -> &[f32] {
         &self.inputs[i * self.features..(i + 1) * self.features]
     }
@@ -633,6 +691,13 @@ impl RegressionDataset {
     /// # Panics
     ///
     /// If `i >= len()`, like slice indexing.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 2, vec![0.0, 1.0], vec![0.0, 0.5, 1.0, 2.0])?;
+    /// assert_eq!(ds.target(1), &[1.0, 2.0]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
     pub fn target(&self, i: usize) -> &[f32] {
         &self.targets[i * self.outputs..(i + 1) * self.outputs]
     }

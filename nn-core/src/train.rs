@@ -173,7 +173,24 @@ fn first_non_finite<T: Scalar, N: Params<T>>(net: &N) -> Option<(&'static str, u
 /// A data set that [`fit`] and [`evaluate`] read: samples of `IN` inputs and
 /// targets a network with `OUT` outputs trains on. Implemented for
 /// [`Dataset`] (targets are [`ClassLabel`]s) and [`RegressionDataset`]
-/// (targets are vectors).
+/// (targets are vectors); implement it to train on data of your own.
+///
+/// ```
+/// use nn::{ClassLabel, data::{Dataset, RegressionDataset}, train::Samples};
+/// use nn::nalgebra::Vector1;
+/// let classes = Dataset::new(1, 3, vec![0.5, 0.25], vec![2, 0])?;
+/// let labels = Samples::<f32, 1, 3>::targets(&classes)?;
+/// assert_eq!(labels, [ClassLabel::new(2)?, ClassLabel::new(0)?]);
+/// // Checked against the network: these labels do not fit 2 outputs.
+/// assert!(Samples::<f32, 1, 2>::targets(&classes).is_err());
+/// let line = RegressionDataset::new(1, 1, vec![0.5], vec![1.5])?;
+/// assert_eq!(Samples::<f64, 1, 1>::targets(&line)?, [Vector1::new(1.5)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a data set for a network of {IN} inputs and {OUT} outputs of `{T}`",
+    label = "`fit` and `evaluate` need a `Dataset`, a `RegressionDataset` or an implementation of `Samples`"
+)]
 pub trait Samples<T: Scalar, const IN: usize, const OUT: usize> {
     /// The target type, one per sample, that the network's loss accepts.
     type Target: Clone;
@@ -403,6 +420,12 @@ pub struct Trainer {
 
 impl Trainer {
     /// A run that has not started.
+    ///
+    /// ```
+    /// use nn::train::{TrainOptions, Trainer};
+    /// let trainer = Trainer::new(TrainOptions::default());
+    /// assert_eq!((trainer.epoch, trainer.learning_rate), (0, None));
+    /// ```
     pub fn new(options: TrainOptions) -> Self {
         Self {
             options,
@@ -415,7 +438,8 @@ impl Trainer {
     /// and returns those epochs' figures. `on_epoch` sees each epoch's
     /// figures and the network after it; returning
     /// [`ControlFlow::Break`] stops the run after that epoch (which counts
-    /// as done, so a later call continues after it).
+    /// as done, so a later call continues after it). [`Trainer`] shows a run
+    /// in two calls.
     pub fn fit<T, N, O, D, const IN: usize, const OUT: usize>(
         &mut self,
         net: &mut N,
