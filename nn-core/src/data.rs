@@ -457,7 +457,7 @@ pub struct Batches {
 impl Batches {
     /// The batches of epoch `epoch` over `len` samples: a permutation of
     /// `0..len` drawn from `seed` and `epoch` alone (Fisher–Yates with
-    /// [`SplitMix64`](crate::init::SplitMix64)), cut into runs of `batch_size`.
+    /// [`SplitMix64`]), cut into runs of `batch_size`.
     ///
     /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
     pub fn new(
