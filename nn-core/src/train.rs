@@ -57,7 +57,7 @@ pub struct EpochStats {
     /// The mean loss on the held-out set after the epoch.
     pub test_loss: f64,
     /// The accuracy on the held-out set after the epoch, when the targets
-    /// are classes (`None` for regression).
+    /// are classes (`None` for regression or an empty held-out set).
     pub test_accuracy: Option<f64>,
     /// The learning rate of the epoch, as the schedule computes it in `f64`
     /// from the base rate: `0.01` for `Adam::new(0.01f32)`, although the
@@ -285,9 +285,11 @@ fn targets_for<T: Scalar, D: Samples<T, IN, OUT>, const IN: usize, const OUT: us
 pub struct Evaluation {
     /// The mean loss.
     pub loss: f64,
-    /// The fraction classified correctly (`None` for regression).
+    /// The fraction classified correctly (`None` for regression or an
+    /// empty data set).
     pub accuracy: Option<f64>,
-    /// True against predicted classes (`None` for regression).
+    /// True against predicted classes (`None` for regression or an empty
+    /// data set).
     pub confusion: Option<ConfusionMatrix>,
 }
 
@@ -388,7 +390,8 @@ where
 /// A training run that can stop and resume: the options, the epochs done and
 /// the base learning rate. Each [`fit`](Trainer::fit) runs `options.epochs`
 /// more epochs, continuing the schedule and the shuffling, so two calls of 2
-/// epochs train exactly as one of 4.
+/// epochs train exactly as one of 4. The optimizer keeps its own state (Adam's
+/// moments), so pass the same one to every call.
 ///
 /// ```
 /// use nn::{data::Dataset, optim::Sgd, train::{TrainOptions, Trainer}};
