@@ -406,11 +406,12 @@ impl Dataset {
 
 /// # Mini-batches
 impl Dataset {
-    /// The samples of epoch `epoch` in a shuffled order, cut into batches of
-    /// `batch_size` (the last may be smaller), for a training loop of your
-    /// own. Each epoch visits every sample once; the order depends only on
-    /// `seed` and `epoch`, so a run can be repeated or resumed at any epoch.
-    /// [`fit`](crate::train::fit) uses the same order.
+    /// The samples of epoch `epoch` (counted from 1) in a shuffled order, cut
+    /// into batches of `batch_size` (the last may be smaller), for a training
+    /// loop of your own. Each epoch visits every sample once; the order
+    /// depends only on `seed` and `epoch`, so a run can be repeated or resumed
+    /// at any epoch. [`fit`](crate::train::fit) uses the same order. In a
+    /// loop, [`Batches::advance`] moves to the next epoch.
     ///
     /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
     ///
@@ -438,6 +439,7 @@ impl Dataset {
 
 /// The shuffled mini-batches of one epoch: index slices into a data set,
 /// made by [`Dataset::batches`] or [`RegressionDataset::batches`].
+/// [`advance`](Batches::advance) moves on to the next epoch's order.
 ///
 /// ```
 /// use nn::data::Batches;
@@ -452,12 +454,18 @@ impl Dataset {
 pub struct Batches {
     order: Vec<usize>,
     batch_size: usize,
+    rng: SplitMix64,
+    epoch: usize,
 }
 
 impl Batches {
-    /// The batches of epoch `epoch` over `len` samples: a permutation of
-    /// `0..len` drawn from `seed` and `epoch` alone (Fisher–Yates with
-    /// [`SplitMix64`]), cut into runs of `batch_size`.
+    /// The batches of epoch `epoch` (counted from 1) over `len` samples, cut
+    /// into runs of `batch_size`. Epoch 1 shuffles `0..len` with a
+    /// [`SplitMix64`] seeded with `seed` (Fisher–Yates), and each later epoch
+    /// shuffles the previous epoch's order again with the same generator, so
+    /// the order depends on `seed` and `epoch` alone. Epoch 0 is `0..len` in
+    /// order. Reaching epoch `e` replays `e` shuffles; in a loop,
+    /// [`advance`](Batches::advance) costs one.
     ///
     /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
     pub fn new(
@@ -469,14 +477,44 @@ impl Batches {
         if batch_size == 0 {
             return Err(DatasetError::ZeroBatchSize);
         }
-        // One generator per (seed, epoch), its start scrambled so that
-        // neighbouring epochs do not draw overlapping streams.
-        let mut rng = SplitMix64::new(seed ^ SplitMix64::new(epoch as u64).next_u64());
-        let mut order: Vec<usize> = (0..len).collect();
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i as u64 + 1) as usize);
+        let mut batches = Self {
+            order: (0..len).collect(),
+            batch_size,
+            rng: SplitMix64::new(seed),
+            epoch: 0,
+        };
+        for _ in 0..epoch {
+            batches.advance();
         }
-        Ok(Self { order, batch_size })
+        Ok(batches)
+    }
+
+    /// Moves on to the next epoch: shuffles the order again.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// let mut batches = Batches::new(100, 10, 7, 1)?;
+    /// batches.advance();
+    /// assert_eq!(batches.epoch(), 2);
+    /// assert_eq!(batches, Batches::new(100, 10, 7, 2)?);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn advance(&mut self) {
+        for i in (1..self.order.len()).rev() {
+            self.order.swap(i, self.rng.below(i as u64 + 1) as usize);
+        }
+        self.epoch = self.epoch.saturating_add(1);
+    }
+
+    /// The epoch whose order this is.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(5, 2, 0, 3)?.epoch(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn epoch(&self) -> usize {
+        self.epoch
     }
 
     /// The batches, in order.

@@ -29,7 +29,7 @@ pub struct TrainOptions {
     /// [`Dataset::batches(batch_size, seed, e)`](Dataset::batches).
     pub seed: u64,
     /// How the learning rate changes per epoch, from the base rate (see
-    /// [`Trainer::learning_rate`]).
+    /// [`Trainer::new`]).
     pub schedule: Schedule,
     /// Show a progress bar (only ever drawn when stderr is a terminal).
     pub progress: bool,
@@ -402,39 +402,102 @@ where
 /// let xor = Dataset::new(2, 2, vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0, 1, 1, 0])?;
 /// let options = TrainOptions { epochs: 2, batch_size: 2, progress: false, ..TrainOptions::default() };
 /// let (mut net, mut sgd) = (Xor::<f32>::init(1), Sgd::new(0.5)?);
-/// let mut trainer = Trainer::new(options);
+/// let mut trainer = Trainer::new(options.clone());
 /// trainer.fit(&mut net, &mut sgd, &xor, &xor, |_, _| ControlFlow::Continue(()))?;
 /// let resumed = trainer.fit(&mut net, &mut sgd, &xor, &xor, |_, _| ControlFlow::Continue(()))?;
-/// assert_eq!((resumed[0].epoch, trainer.epoch), (3, 4));
-/// // A checkpoint is these fields: `Trainer { epoch: 4, learning_rate: Some(0.5), options }`.
+/// assert_eq!((resumed[0].epoch, trainer.epoch()), (3, 4));
+/// // A checkpoint: the epochs done and the base rate, besides the weights.
+/// assert_eq!(trainer, Trainer::resume(options, 4, 0.5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Trainer {
-    /// The settings; `options.epochs` is the number of epochs per call.
-    pub options: TrainOptions,
-    /// Epochs done: the next call starts at epoch `epoch + 1`.
-    pub epoch: usize,
-    /// The base rate the schedule starts from. `None` until the first call,
-    /// which takes the optimizer's rate as written (the shortest decimal
-    /// that rounds to it: `0.01` for `0.01f32`).
-    pub learning_rate: Option<f64>,
+    options: TrainOptions,
+    epoch: usize,
+    learning_rate: Option<f64>,
+    /// The last epoch's order, kept so that the next epoch costs one shuffle
+    /// rather than a replay of every earlier one.
+    batches: Option<Batches>,
+}
+
+/// Two trainers are equal when they continue the same way; the cached order
+/// is derived from the rest.
+impl PartialEq for Trainer {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.options, self.epoch, self.learning_rate)
+            == (&other.options, other.epoch, other.learning_rate)
+    }
 }
 
 impl Trainer {
-    /// A run that has not started.
+    /// A run that has not started: its base rate will be the optimizer's
+    /// rate at the first call, as written (the shortest decimal that rounds
+    /// to it: `0.01` for `0.01f32`).
     ///
     /// ```
     /// use nn::train::{TrainOptions, Trainer};
     /// let trainer = Trainer::new(TrainOptions::default());
-    /// assert_eq!((trainer.epoch, trainer.learning_rate), (0, None));
+    /// assert_eq!((trainer.epoch(), trainer.learning_rate()), (0, None));
     /// ```
     pub fn new(options: TrainOptions) -> Self {
         Self {
             options,
             epoch: 0,
             learning_rate: None,
+            batches: None,
         }
+    }
+
+    /// A run that has done `epoch` epochs from the base rate
+    /// `learning_rate`: the next call starts at epoch `epoch + 1`, with the
+    /// rate and the shuffled order that epoch has in an uninterrupted run.
+    ///
+    /// ```
+    /// use nn::optim::Schedule;
+    /// use nn::train::{TrainOptions, Trainer};
+    /// let options = TrainOptions { schedule: Schedule::step_decay(1, 0.5)?, ..TrainOptions::default() };
+    /// let trainer = Trainer::resume(options, 2, 0.01);
+    /// assert_eq!((trainer.epoch(), trainer.learning_rate()), (2, Some(0.01)));
+    /// # Ok::<(), nn::optim::OptimError>(())
+    /// ```
+    pub fn resume(options: TrainOptions, epoch: usize, learning_rate: f64) -> Self {
+        Self {
+            options,
+            epoch,
+            learning_rate: Some(learning_rate),
+            batches: None,
+        }
+    }
+
+    /// The settings; `epochs` is the number of epochs per call.
+    ///
+    /// ```
+    /// use nn::train::{TrainOptions, Trainer};
+    /// assert_eq!(Trainer::new(TrainOptions::default()).options().epochs, 10);
+    /// ```
+    pub fn options(&self) -> &TrainOptions {
+        &self.options
+    }
+
+    /// Epochs done: the next call starts at epoch `epoch() + 1`.
+    ///
+    /// ```
+    /// use nn::train::{TrainOptions, Trainer};
+    /// assert_eq!(Trainer::new(TrainOptions::default()).epoch(), 0);
+    /// ```
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The base rate the schedule starts from, in `f64`; `None` until the
+    /// first call of a new run.
+    ///
+    /// ```
+    /// use nn::train::{TrainOptions, Trainer};
+    /// assert_eq!(Trainer::resume(TrainOptions::default(), 3, 0.1).learning_rate(), Some(0.1));
+    /// ```
+    pub fn learning_rate(&self) -> Option<f64> {
+        self.learning_rate
     }
 
     /// Trains `net` for `options.epochs` more epochs, as [`fit`] describes,
@@ -520,6 +583,16 @@ impl Trainer {
         let base_lr = *self
             .learning_rate
             .get_or_insert_with(|| as_written(optimizer.learning_rate()));
+        let mut batches = match self.batches.take() {
+            Some(b) if b.epoch() == self.epoch && b.order().len() == data.train.len() => b,
+            _ => Batches::new(
+                data.train.len(),
+                options.batch_size,
+                options.seed,
+                self.epoch,
+            )
+            .map_err(|_| TrainError::ZeroBatchSize)?,
+        };
         let first = self.epoch.saturating_add(1);
         let last = self.epoch.saturating_add(options.epochs);
         for epoch in first..=last {
@@ -528,11 +601,10 @@ impl Trainer {
             optimizer
                 .set_learning_rate(T::cast_f64(lr))
                 .map_err(|source| TrainError::Schedule { epoch, source })?;
-            let order = Batches::new(data.train.len(), options.batch_size, options.seed, epoch)
-                .map_err(|_| TrainError::ZeroBatchSize)?;
+            batches.advance();
             bar.set_prefix(format!("epoch {epoch}/{last}"));
             let mut sum = 0.0;
-            for (b, chunk) in order.iter().enumerate() {
+            for (b, chunk) in batches.iter().enumerate() {
                 gather(data.train, chunk, &mut x);
                 ys.clear();
                 ys.extend(chunk.iter().map(|&i| data.targets[i].clone()));
@@ -593,6 +665,7 @@ impl Trainer {
                 break;
             }
         }
+        self.batches = Some(batches);
         Ok(history)
     }
 }
