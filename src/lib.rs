@@ -64,6 +64,28 @@
 //! assert!(net.loss(&x, &y) < loss);
 //! ```
 //!
+//! ## 4. Or let a loop train it
+//!
+//! [`train::fit`] shuffles, cuts mini-batches, steps an optimizer on the
+//! network's loss and evaluates held-out data after every epoch; the callback
+//! sees the figures and the network, and can stop the run.
+//!
+//! ```
+//! use nn::{data::Dataset, optim::Adam, train::{fit, TrainOptions}};
+//! use std::ops::ControlFlow;
+//! nn::network! {
+//!     struct Xor { input: 2, hidden: dense(8, tanh), out: dense(2), loss: softmax_cross_entropy }
+//! }
+//! let xor = Dataset::new(2, 2, vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0, 1, 1, 0])?;
+//! let options = TrainOptions { epochs: 500, batch_size: 4, progress: false, ..TrainOptions::default() };
+//! let mut net = Xor::<f32>::init(1);
+//! let history = fit(&mut net, &mut Adam::new(0.05)?, &xor, &xor, &options, |stats, _net| {
+//!     if stats.test_accuracy == Some(1.0) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+//! })?;
+//! assert_eq!(history.last().unwrap().test_accuracy, Some(1.0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## What the macro generates
 //!
 //! For `pub struct Mnist` (see [`network!`] for the grammar):

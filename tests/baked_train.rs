@@ -7,6 +7,7 @@
 //! ```
 
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use nn::data::{load_idx_images, load_idx_labels, load_mnist};
@@ -43,17 +44,18 @@ fn train_and_save_homework_weights() {
         &train,
         &test,
         &options,
-        |s| {
+        |s, _| {
             println!(
                 "epoch {}: test accuracy {:.2}%",
                 s.epoch,
-                100.0 * s.test_accuracy
-            )
+                100.0 * s.test_accuracy.unwrap_or(0.0)
+            );
+            ControlFlow::Continue(())
         },
     )
     .unwrap();
-    let eval = evaluate::<f32, Homework<f32>, 784, 10>(&net, &test, 1000).unwrap();
-    println!("test accuracy {:.2}%", 100.0 * eval.accuracy);
+    let eval = evaluate(&net, &test, 1000).unwrap();
+    println!("test accuracy {:.2}%", 100.0 * eval.accuracy.unwrap());
     let out = root.join("examples/embedded");
     nn::io::save_safetensors(&net, out.join("homework.safetensors")).unwrap();
 

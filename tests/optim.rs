@@ -57,7 +57,9 @@ fn classic_and_nesterov_momentum() {
 fn adam_with_and_without_weight_decay() {
     let mut adam = Adam::new(0.01).unwrap();
     assert_close(run(&mut adam), [0.9810325966358212, -0.4952516288853231]);
-    assert_eq!(adam.steps(), 3);
+    // A step count is a count: u64, so a long run cannot overflow it.
+    let steps: u64 = adam.steps();
+    assert_eq!(steps, 3);
     let mut decayed = Adam::new(0.01).unwrap();
     decayed.weight_decay = 0.1;
     assert_close(

@@ -23,6 +23,7 @@
 //!
 //! This module needs the `std` feature (it reads files).
 
+use crate::init::SplitMix64;
 use crate::target::{ClassLabel, LabelError};
 use flate2::bufread::MultiGzDecoder;
 use nalgebra::SVector;
@@ -403,7 +404,385 @@ impl Dataset {
     }
 }
 
-/// Why [`Dataset::new`] or [`Dataset::input_vector`] rejected its arguments.
+/// # Mini-batches
+impl Dataset {
+    /// The samples of epoch `epoch` (counted from 1) in a shuffled order, cut
+    /// into batches of `batch_size` (the last may be smaller), for a training
+    /// loop of your own. Each epoch visits every sample once; the order
+    /// depends only on `seed` and `epoch`, so a run can be repeated or resumed
+    /// at any epoch. [`fit`](crate::train::fit) uses the same order. In a
+    /// loop, [`Batches::advance`] moves to the next epoch.
+    ///
+    /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
+    ///
+    /// ```
+    /// # use nn::data::Dataset;
+    /// let ds = Dataset::new(1, 2, vec![0.0, 0.1, 0.2, 0.3, 0.4], vec![0, 1, 0, 1, 0])?;
+    /// let mut seen = Vec::new();
+    /// for batch in &ds.batches(2, 7, 1)? {
+    ///     assert!(batch.len() <= 2);
+    ///     seen.extend(batch.iter().map(|&i| ds.input(i)[0]));
+    /// }
+    /// seen.sort_by(f32::total_cmp);
+    /// assert_eq!(seen, [0.0, 0.1, 0.2, 0.3, 0.4]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn batches(
+        &self,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Batches, DatasetError> {
+        Batches::new(self.len(), batch_size, seed, epoch)
+    }
+}
+
+/// The shuffled mini-batches of one epoch: index slices into a data set,
+/// made by [`Dataset::batches`] or [`RegressionDataset::batches`].
+/// [`advance`](Batches::advance) moves on to the next epoch's order.
+///
+/// ```
+/// use nn::data::Batches;
+/// let epoch1 = Batches::new(10, 4, 42, 1)?;
+/// let sizes: Vec<usize> = epoch1.iter().map(<[usize]>::len).collect();
+/// assert_eq!(sizes, [4, 4, 2]);
+/// assert_ne!(epoch1.order(), Batches::new(10, 4, 42, 2)?.order());
+/// assert_eq!(epoch1, Batches::new(10, 4, 42, 1)?);
+/// # Ok::<(), nn::data::DatasetError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batches {
+    order: Vec<usize>,
+    batch_size: usize,
+    rng: SplitMix64,
+    epoch: usize,
+}
+
+impl Batches {
+    /// The batches of epoch `epoch` (counted from 1) over `len` samples, cut
+    /// into runs of `batch_size`. Epoch 1 shuffles `0..len` with a
+    /// [`SplitMix64`] seeded with `seed` (Fisher–Yates), and each later epoch
+    /// shuffles the previous epoch's order again with the same generator, so
+    /// the order depends on `seed` and `epoch` alone. Epoch 0 is `0..len` in
+    /// order. Reaching epoch `e` replays `e` shuffles; in a loop,
+    /// [`advance`](Batches::advance) costs one.
+    ///
+    /// Fails with [`DatasetError::ZeroBatchSize`] if `batch_size` is 0.
+    pub fn new(
+        len: usize,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Self, DatasetError> {
+        if batch_size == 0 {
+            return Err(DatasetError::ZeroBatchSize);
+        }
+        let mut batches = Self {
+            order: (0..len).collect(),
+            batch_size,
+            rng: SplitMix64::new(seed),
+            epoch: 0,
+        };
+        for _ in 0..epoch {
+            batches.advance();
+        }
+        Ok(batches)
+    }
+
+    /// Moves on to the next epoch: shuffles the order again.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// let mut batches = Batches::new(100, 10, 7, 1)?;
+    /// batches.advance();
+    /// assert_eq!(batches.epoch(), 2);
+    /// assert_eq!(batches, Batches::new(100, 10, 7, 2)?);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn advance(&mut self) {
+        for i in (1..self.order.len()).rev() {
+            self.order.swap(i, self.rng.below(i as u64 + 1) as usize);
+        }
+        self.epoch = self.epoch.saturating_add(1);
+    }
+
+    /// The epoch whose order this is.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(5, 2, 0, 3)?.epoch(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The batches, in order.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// let batches = Batches::new(5, 2, 0, 1)?;
+    /// let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+    /// all.sort_unstable();
+    /// assert_eq!(all, [0, 1, 2, 3, 4]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn iter(&self) -> std::slice::Chunks<'_, usize> {
+        self.order.chunks(self.batch_size)
+    }
+
+    /// Every sample index of the epoch, in the order visited.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(3, 1, 9, 4)?.order().len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The number of batches.
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert_eq!(Batches::new(5, 2, 0, 1)?.len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.order.len().div_ceil(self.batch_size)
+    }
+
+    /// Whether there are no batches (an empty data set).
+    ///
+    /// ```
+    /// use nn::data::Batches;
+    /// assert!(Batches::new(0, 2, 0, 1)?.is_empty());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Batches {
+    type Item = &'a [usize];
+    type IntoIter = std::slice::Chunks<'a, usize>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// A regression data set held in memory: `len()` samples, each a row of
+/// `features()` inputs and a row of `outputs()` target values, all finite.
+///
+/// Stored row-major like [`Dataset`], with the same checks: the lengths fit,
+/// and no input or target is NaN or infinite.
+///
+/// ```
+/// use nn::data::RegressionDataset;
+/// // y = 2x on three points.
+/// let line = RegressionDataset::new(1, 1, vec![0.0, 0.5, 1.0], vec![0.0, 1.0, 2.0])?;
+/// assert_eq!((line.len(), line.features(), line.outputs()), (3, 1, 1));
+/// assert_eq!((line.input(1), line.target(1)), (&[0.5][..], &[1.0][..]));
+/// # Ok::<(), nn::data::DatasetError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegressionDataset {
+    features: usize,
+    outputs: usize,
+    inputs: Vec<f32>,
+    targets: Vec<f32>,
+}
+
+impl RegressionDataset {
+    /// A data set of `targets.len() / outputs` samples with `features`
+    /// inputs and `outputs` targets each, both taken row-major.
+    ///
+    /// Fails if `features` or `outputs` is zero, if `targets` is not a whole
+    /// number of samples, if `inputs` does not hold `features` values per
+    /// sample, or if an input or a target is NaN or infinite.
+    ///
+    /// ```
+    /// use nn::data::{DatasetError, RegressionDataset};
+    /// assert!(RegressionDataset::new(2, 1, vec![0.5; 4], vec![1.0, 2.0]).is_ok());
+    /// assert_eq!(
+    ///     RegressionDataset::new(2, 2, vec![0.5; 4], vec![1.0; 3]).unwrap_err().to_string(),
+    ///     "3 targets do not make whole samples of 2 outputs: expected a multiple of 2",
+    /// );
+    /// assert!(matches!(
+    ///     RegressionDataset::new(1, 1, vec![0.0, 1.0], vec![0.0, f32::NAN]),
+    ///     Err(DatasetError::NonFiniteTarget { sample: 1, output: 0, .. }),
+    /// ));
+    /// # Ok::<(), DatasetError>(())
+    /// ```
+    pub fn new(
+        features: usize,
+        outputs: usize,
+        inputs: Vec<f32>,
+        targets: Vec<f32>,
+    ) -> Result<Self, DatasetError> {
+        if features == 0 {
+            return Err(DatasetError::ZeroFeatures);
+        }
+        if outputs == 0 {
+            return Err(DatasetError::ZeroOutputs);
+        }
+        if !targets.len().is_multiple_of(outputs) {
+            return Err(DatasetError::TargetLength {
+                outputs,
+                targets: targets.len(),
+            });
+        }
+        let samples = targets.len() / outputs;
+        if samples.checked_mul(features) != Some(inputs.len()) {
+            return Err(DatasetError::InputLength {
+                features,
+                inputs: inputs.len(),
+                labels: samples,
+            });
+        }
+        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
+            return Err(DatasetError::NonFinite {
+                sample: index / features,
+                feature: index % features,
+                value: inputs[index],
+            });
+        }
+        if let Some(index) = targets.iter().position(|y| !y.is_finite()) {
+            return Err(DatasetError::NonFiniteTarget {
+                sample: index / outputs,
+                output: index % outputs,
+                value: targets[index],
+            });
+        }
+        Ok(Self {
+            features,
+            outputs,
+            inputs,
+            targets,
+        })
+    }
+
+    /// The number of samples.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(1, 2, vec![0.0; 3], vec![0.0; 6])?.len(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.targets.len() / self.outputs
+    }
+
+    /// Whether there are no samples.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert!(RegressionDataset::new(1, 1, vec![], vec![])?.is_empty());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// The number of inputs per sample.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(3, 1, vec![0.0; 3], vec![0.0])?.features(), 3);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// The number of target values per sample.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// assert_eq!(RegressionDataset::new(1, 2, vec![0.0], vec![0.0; 2])?.outputs(), 2);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    /// The inputs of sample `i`, `features()` values.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`, like slice indexing.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(2, 1, vec![0.0, 0.25, 0.5, 1.0], vec![0.0, 1.0])?;
+    /// assert_eq!(ds.input(1), &[0.5, 1.0]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn input(&self, i: usize) -> &[f32] {
+        &self.inputs[i * self.features..(i + 1) * self.features]
+    }
+
+    /// The targets of sample `i`, `outputs()` values.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`, like slice indexing.
+    ///
+    /// ```
+    /// # use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 2, vec![0.0, 1.0], vec![0.0, 0.5, 1.0, 2.0])?;
+    /// assert_eq!(ds.target(1), &[1.0, 2.0]);
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn target(&self, i: usize) -> &[f32] {
+        &self.targets[i * self.outputs..(i + 1) * self.outputs]
+    }
+
+    /// Splits into the first `at` samples and the rest, keeping the order
+    /// (`at` is clamped to `len()`).
+    ///
+    /// ```
+    /// use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 1, vec![0.0, 1.0, 2.0], vec![0.0, 2.0, 4.0])?;
+    /// let (head, tail) = ds.split(2);
+    /// assert_eq!((head.len(), tail.target(0)), (2, &[4.0][..]));
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn split(mut self, at: usize) -> (Self, Self) {
+        let at = at.min(self.len());
+        let tail = Self {
+            features: self.features,
+            outputs: self.outputs,
+            inputs: self.inputs.split_off(at * self.features),
+            targets: self.targets.split_off(at * self.outputs),
+        };
+        (self, tail)
+    }
+
+    /// The shuffled mini-batches of epoch `epoch`, as [`Dataset::batches`]
+    /// makes them.
+    ///
+    /// ```
+    /// use nn::data::RegressionDataset;
+    /// let ds = RegressionDataset::new(1, 1, vec![0.0; 5], vec![0.0; 5])?;
+    /// assert_eq!(ds.batches(2, 0, 1)?.len(), 3);
+    /// assert!(ds.batches(0, 0, 1).is_err());
+    /// # Ok::<(), nn::data::DatasetError>(())
+    /// ```
+    pub fn batches(
+        &self,
+        batch_size: usize,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Batches, DatasetError> {
+        Batches::new(self.len(), batch_size, seed, epoch)
+    }
+}
+
+/// Why [`Dataset::new`], [`RegressionDataset::new`], [`Dataset::input_vector`]
+/// or [`Dataset::batches`] rejected its arguments.
 ///
 /// ```
 /// use nn::data::Dataset;
@@ -452,6 +831,32 @@ pub enum DatasetError {
         /// The number of classes.
         classes: usize,
     },
+    /// `outputs` was zero.
+    #[error("a regression data set needs at least one target value per sample")]
+    ZeroOutputs,
+    /// The targets are not a whole number of samples.
+    #[error(
+        "{targets} targets do not make whole samples of {outputs} outputs: expected a multiple of {outputs}"
+    )]
+    TargetLength {
+        /// Target values per sample.
+        outputs: usize,
+        /// The number of target values given.
+        targets: usize,
+    },
+    /// A target is NaN or infinite.
+    #[error("target {output} of sample {sample} is {value}: expected a finite number")]
+    NonFiniteTarget {
+        /// The sample (0-based).
+        sample: usize,
+        /// The target value within the sample (0-based).
+        output: usize,
+        /// The value found.
+        value: f32,
+    },
+    /// A batch size of 0.
+    #[error("the batch size must be at least 1")]
+    ZeroBatchSize,
     /// A network's input width does not match the data set's features.
     #[error(
         "the network takes {expected} inputs, but the data set has {found} features per sample"

@@ -289,7 +289,7 @@ pub struct Adam<T: Scalar, N> {
     /// The L2 weight decay λ (0 for none).
     pub weight_decay: T,
     state: Option<(Box<N>, Box<N>)>,
-    t: i32,
+    t: u64,
 }
 
 #[cfg(feature = "std")]
@@ -321,10 +321,11 @@ impl<T: Scalar, N> Adam<T, N> {
     /// ```
     /// use nn::optim::Adam;
     /// nn::network! { struct One { input: 1, out: dense(1) } }
-    /// assert_eq!(Adam::<f32, One<f32>>::new(1e-3)?.steps(), 0);
+    /// let steps: u64 = Adam::<f32, One<f32>>::new(1e-3)?.steps();
+    /// assert_eq!(steps, 0);
     /// # Ok::<(), nn::optim::OptimError>(())
     /// ```
-    pub fn steps(&self) -> i32 {
+    pub fn steps(&self) -> u64 {
         self.t
     }
 }
@@ -337,8 +338,10 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Adam<T, N> {
             .get_or_insert_with(|| (N::zeros_boxed(), N::zeros_boxed()));
         self.t = self.t.saturating_add(1);
         let (b1, b2, one) = (self.beta1, self.beta2, T::one());
-        let c1 = one - b1.powi(self.t);
-        let c2 = one - b2.powi(self.t);
+        // `powi` takes an i32; past 2^31 steps β^t has long been 0 in any float.
+        let t = i32::try_from(self.t).unwrap_or(i32::MAX);
+        let c1 = one - b1.powi(t);
+        let c2 = one - b2.powi(t);
         let tensors = net
             .tensors_mut()
             .zip(grads.tensors())
