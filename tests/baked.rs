@@ -7,7 +7,7 @@ use nn::nalgebra::{SMatrix, SVector};
 
 nn::network! {
     /// The fixture's net, `F32`.
-    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny.safetensors")]
     #[derive(Copy)] // the other attributes are emitted as before
     struct Tiny {
         input: 2,
@@ -19,7 +19,7 @@ nn::network! {
 
 nn::network! {
     /// The same values as `F64`.
-    #[weights("tests/ui/network/weights/fixtures/tiny-f64.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny-f64.safetensors")]
     struct Tiny64 {
         input: 2,
         hidden: dense(3, relu),
@@ -32,7 +32,7 @@ const HIDDEN: usize = 3;
 
 nn::network! {
     /// Widths by name: checked against the file by const assertions.
-    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny.safetensors")]
     struct Named {
         input: IN,
         hidden: dense(HIDDEN, relu),
@@ -42,7 +42,7 @@ nn::network! {
 
 nn::network! {
     /// The embedded example's trained homework net.
-    #[weights("examples/embedded/homework.safetensors")]
+    #[weights("../examples/embedded/homework.safetensors")]
     struct Homework {
         input: 784,
         hidden1: dense(16, relu),
@@ -54,7 +54,7 @@ nn::network! {
 nn::network! {
     /// The PyTorch fixture: a `Sequential` names its layers `0`, `2`, `4`.
     #[weights(
-        "tests/fixtures/pytorch/mnist_mlp.safetensors",
+        "fixtures/pytorch/mnist_mlp.safetensors",
         layers(hidden1 = "0", hidden2 = "2", output = "4"),
     )]
     struct FromTorch {

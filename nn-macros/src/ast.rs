@@ -68,7 +68,7 @@ pub struct Spec {
 }
 
 /// `#[weights("PATH" [, layers(LAYER = "NAME", ...)])]`, with `PATH`
-/// relative to the crate's manifest dir.
+/// relative to the folder of the source file it is written in.
 pub struct WeightsAttr {
     /// The path as written; errors about the file point at it.
     pub path: LitStr,
@@ -289,11 +289,10 @@ fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<Wei
             syn::Meta::List(list) if list.tokens.clone().into_iter().next().is_some() => {
                 list.parse_args::<WeightsAttr>()?
             }
-            // error: expected `#[weights("path/to/file.safetensors")]`, with the path relative to the crate's Cargo.toml
             _ => {
                 return Err(syn::Error::new_spanned(
                     &attr,
-                    "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to the crate's Cargo.toml",
+                    "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to this source file",
                 ));
             }
         });

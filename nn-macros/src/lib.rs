@@ -53,8 +53,9 @@ use syn::parse_macro_input;
 /// the summary) drop the `r#` of raw identifiers: a layer `r#type` has the
 /// tensors `type.weight` and `type.bias`.
 ///
-/// `#[weights("PATH")]` reads a safetensors file (path relative to the
-/// crate's `Cargo.toml`) while the macro expands, checks every tensor's name,
+/// `#[weights("PATH")]` reads a safetensors file (`PATH` is relative to the
+/// folder of the source file that contains it, as for `include_bytes!`, so
+/// a trybuild case names its fixture as any other file would) while the macro expands, checks every tensor's name,
 /// shape and dtype against the spec (each problem is a compile error), and
 /// emits the values as a `TRAINED` const: the trained network can be a
 /// `static` in read-only memory, with no parsing at run time. `layers(..)`
