@@ -163,7 +163,21 @@ fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/pytorch/mnist_mlp.safetensors"
     );
-    let layers = [("0", "hidden1"), ("2", "hidden2"), ("4", "output")];
+    // The same mapping as the attribute's `layers(hidden1 = "0", ...)`.
+    let layers = [
+        nn::io::LayerName {
+            layer: "hidden1",
+            file: "0",
+        },
+        nn::io::LayerName {
+            layer: "hidden2",
+            file: "2",
+        },
+        nn::io::LayerName {
+            layer: "output",
+            file: "4",
+        },
+    ];
     let loaded: Box<FromTorch<f32>> = nn::io::load_safetensors_mapped(path, &layers).unwrap();
     assert_eq!(FromTorch::TRAINED, *loaded);
     // PyTorch's own logits for its first inputs (make_fixture.py), to 1e-5.
