@@ -199,3 +199,38 @@ fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
         }
     }
 }
+
+nn::network! {
+    /// `optional` with the file there: baked as without it.
+    #[weights("ui/network/weights/fixtures/tiny.safetensors", optional)]
+    struct TinyOptional {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+nn::network! {
+    /// `optional` with no file: compiles, untrained.
+    #[weights("ui/network/weights/fixtures/not-trained-yet.safetensors", optional)]
+    struct Untrained {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+#[test]
+fn optional_weights_bake_when_the_file_exists_and_are_none_when_it_does_not() {
+    assert_eq!(TinyOptional::BAKED, Some(TinyOptional::TRAINED));
+    assert_eq!(
+        TinyOptional::TRAINED.hidden.weight,
+        Tiny::TRAINED.hidden.weight
+    );
+    assert_eq!(Tiny::BAKED, Some(Tiny::TRAINED));
+    // Before training the scalar is the user's to choose.
+    assert_eq!(Untrained::<f32>::BAKED, None);
+    assert_eq!(Untrained::<f64>::BAKED, None);
+    static NET: Option<Untrained> = Untrained::BAKED;
+    assert!(NET.is_none());
+}

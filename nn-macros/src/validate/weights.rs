@@ -1,5 +1,6 @@
 //! `#[weights("PATH")]`: the safetensors file read at compile time and every
-//! tensor checked against the spec.
+//! tensor checked against the spec (with `optional`, a file that does not
+//! exist is not an error).
 //!
 //! The rules are those of `nn::io`'s loader, so a file that bakes in also
 //! loads at run time and the other way round:
@@ -31,7 +32,8 @@ use crate::errors::{Errors, one_of};
 /// How many of the file's tensor names a "missing tensor" error lists.
 const NAMES_SHOWN: usize = 8;
 
-/// Reads and checks the file; `None` after pushing the errors.
+/// Reads and checks the file; `None` after pushing the errors, or without
+/// an error for an `optional` file that does not exist.
 pub fn check(
     attr: &WeightsAttr,
     net: &Ident,
@@ -51,6 +53,8 @@ pub fn check(
     };
     let bytes = match std::fs::read(&absolute) {
         Ok(bytes) => bytes,
+        // Not yet trained: the expansion gives `BAKED: None` and no `TRAINED`.
+        Err(e) if attr.optional && e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
             errors.push(syn::Error::new(
                 lit.span(),
