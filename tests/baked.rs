@@ -8,7 +8,7 @@ use nn::nalgebra::{SMatrix, SVector};
 
 nn::network! {
     /// The fixture's net, `F32`.
-    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny.safetensors")]
     #[derive(Copy)] // the other attributes are emitted as before
     struct Tiny {
         input: 2,
@@ -20,7 +20,7 @@ nn::network! {
 
 nn::network! {
     /// The same values as `F64`.
-    #[weights("tests/ui/network/weights/fixtures/tiny-f64.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny-f64.safetensors")]
     struct Tiny64 {
         input: 2,
         hidden: dense(3, relu),
@@ -33,7 +33,7 @@ const HIDDEN: usize = 3;
 
 nn::network! {
     /// Widths by name: checked against the file by const assertions.
-    #[weights("tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[weights("ui/network/weights/fixtures/tiny.safetensors")]
     struct Named {
         input: IN,
         hidden: dense(HIDDEN, relu),
@@ -43,7 +43,7 @@ nn::network! {
 
 nn::network! {
     /// The embedded example's trained homework net.
-    #[weights("examples/embedded/homework.safetensors")]
+    #[weights("../examples/embedded/homework.safetensors")]
     struct Homework {
         input: 784,
         hidden1: dense(16, relu),
@@ -55,7 +55,7 @@ nn::network! {
 nn::network! {
     /// The PyTorch fixture: a `Sequential` names its layers `0`, `2`, `4`.
     #[weights(
-        "tests/fixtures/pytorch/mnist_mlp.safetensors",
+        "fixtures/pytorch/mnist_mlp.safetensors",
         layers(hidden1 = "0", hidden2 = "2", output = "4"),
     )]
     struct FromTorch {
@@ -164,7 +164,21 @@ fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/pytorch/mnist_mlp.safetensors"
     );
-    let layers = [("0", "hidden1"), ("2", "hidden2"), ("4", "output")];
+    // The same mapping as the attribute's `layers(hidden1 = "0", ...)`.
+    let layers = [
+        nn::io::LayerName {
+            layer: "hidden1",
+            file: "0",
+        },
+        nn::io::LayerName {
+            layer: "hidden2",
+            file: "2",
+        },
+        nn::io::LayerName {
+            layer: "output",
+            file: "4",
+        },
+    ];
     let loaded: Box<FromTorch<f32>> = nn::io::load_safetensors_mapped(path, &layers).unwrap();
     assert_eq!(FromTorch::TRAINED, *loaded);
     // PyTorch's own logits for its first inputs (make_fixture.py), to 1e-5.
@@ -185,4 +199,39 @@ fn pytorch_file_bakes_with_a_layer_mapping_and_matches_pytorch() {
             assert!((g - w).abs() <= 1e-5, "input {i}: {got} vs {want:?}");
         }
     }
+}
+
+nn::network! {
+    /// `optional` with the file there: baked as without it.
+    #[weights("ui/network/weights/fixtures/tiny.safetensors", optional)]
+    struct TinyOptional {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+nn::network! {
+    /// `optional` with no file: compiles, untrained.
+    #[weights("ui/network/weights/fixtures/not-trained-yet.safetensors", optional)]
+    struct Untrained {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+#[test]
+fn optional_weights_bake_when_the_file_exists_and_are_none_when_it_does_not() {
+    assert_eq!(TinyOptional::BAKED, Some(TinyOptional::TRAINED));
+    assert_eq!(
+        TinyOptional::TRAINED.hidden.weight,
+        Tiny::TRAINED.hidden.weight
+    );
+    assert_eq!(Tiny::BAKED, Some(Tiny::TRAINED));
+    // Before training the scalar is the user's to choose.
+    assert_eq!(Untrained::<f32>::BAKED, None);
+    assert_eq!(Untrained::<f64>::BAKED, None);
+    static NET: Option<Untrained> = Untrained::BAKED;
+    assert!(NET.is_none());
 }

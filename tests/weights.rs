@@ -7,7 +7,7 @@
 
 use nn::Params;
 use nn::io::{
-    WeightsError, from_safetensors_bytes, from_safetensors_bytes_into,
+    LayerName, WeightsError, from_safetensors_bytes, from_safetensors_bytes_into,
     from_safetensors_bytes_mapped, load_safetensors, load_safetensors_into,
     load_safetensors_mapped, save_safetensors, to_safetensors_bytes,
 };
@@ -698,8 +698,14 @@ fn mapping_renames_layers() {
         })
         .collect();
     let bytes = file(&renamed);
-    let net: Box<Small<f32>> =
-        from_safetensors_bytes_mapped(&bytes, &[("model.0", "hidden")]).unwrap();
+    let net: Box<Small<f32>> = from_safetensors_bytes_mapped(
+        &bytes,
+        &[LayerName {
+            layer: "hidden",
+            file: "model.0",
+        }],
+    )
+    .unwrap();
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
 
     let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
@@ -710,7 +716,10 @@ fn mapping_renames_layers() {
     // A mapped layer's own name is not read: the file's `hidden.*` are extra.
     let err = from_safetensors_bytes_mapped::<Small<f32>, _>(
         &file(&[small_tensors(), renamed[..2].to_vec()].concat()),
-        &[("model.0", "hidden")],
+        &[LayerName {
+            layer: "hidden",
+            file: "model.0",
+        }],
     )
     .unwrap_err();
     assert!(
@@ -718,14 +727,26 @@ fn mapping_renames_layers() {
         "{err:?}"
     );
     // Errors name both the file's name and the network's.
-    let err = from_safetensors_bytes_mapped::<Small<f32>, _>(&bytes, &[("model.1", "hidden")])
-        .unwrap_err();
+    let err = from_safetensors_bytes_mapped::<Small<f32>, _>(
+        &bytes,
+        &[LayerName {
+            layer: "hidden",
+            file: "model.1",
+        }],
+    )
+    .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("missing tensor `model.1.weight` (for `hidden.weight`): ")
     );
-    let err = from_safetensors_bytes_mapped::<Small<f64>, _>(&bytes, &[("model.0", "hidden")])
-        .unwrap_err();
+    let err = from_safetensors_bytes_mapped::<Small<f64>, _>(
+        &bytes,
+        &[LayerName {
+            layer: "hidden",
+            file: "model.0",
+        }],
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "tensor `model.0.weight` (for `hidden.weight`): dtype F32: expected F64 (dtypes are never converted)"
@@ -735,28 +756,40 @@ fn mapping_renames_layers() {
 #[test]
 fn bad_mappings_are_rejected() {
     let bytes = file(&small_tensors());
-    let cases: [(&[(&str, &str)], &str); 3] = [
+    let map = |layer, file| LayerName { layer, file };
+    let cases: [(&[LayerName], &str); 4] = [
         (
-            &[("0", "hiden")],
-            "bad layer mapping `0` -> `hiden`: the network has no such layer",
+            &[map("hiden", "0")],
+            "bad layer mapping (layer `hiden`, file name `0`): the network has no such layer",
+        ),
+        // The order of the old `(file, layer)` pairs, written into the fields.
+        (
+            &[map("0", "hidden")],
+            "bad layer mapping (layer `0`, file name `hidden`): the network has no such layer",
         ),
         (
-            &[("0", "hidden"), ("1", "hidden")],
-            "bad layer mapping `1` -> `hidden`: another pair maps the same layer",
+            &[map("hidden", "0"), map("hidden", "1")],
+            "bad layer mapping (layer `hidden`, file name `1`): another mapping names the same layer",
         ),
         (
-            &[("0", "hidden"), ("0", "out")],
-            "bad layer mapping `0` -> `out`: another pair maps the same file name",
+            &[map("hidden", "0"), map("out", "0")],
+            "bad layer mapping (layer `out`, file name `0`): another mapping names the same file name",
         ),
     ];
-    for (map, message) in cases {
-        let err = from_safetensors_bytes_mapped::<Small<f32>, _>(&bytes, map).unwrap_err();
+    for (names, message) in cases {
+        let err = from_safetensors_bytes_mapped::<Small<f32>, _>(&bytes, names).unwrap_err();
         assert!(matches!(err, WeightsError::Mapping { .. }), "{err:?}");
         assert_eq!(err.to_string(), message);
         assert_eq!(err.path(), None);
     }
     // The file is read before the mapping is looked at.
-    let err = load_safetensors_mapped::<Small<f32>, _>("no/such/file", &[("0", "hiden")]);
+    let err = load_safetensors_mapped::<Small<f32>, _>(
+        "no/such/file",
+        &[LayerName {
+            layer: "hiden",
+            file: "0",
+        }],
+    );
     assert!(
         matches!(err, Err(WeightsError::Io { .. })),
         "the file is read first: {err:?}"
@@ -788,7 +821,14 @@ fn a_4_mib_layer_saves_and_loads_on_a_2_mib_thread() {
             let bytes = fs::read(&path).unwrap();
             let back = from_safetensors_bytes::<Wide<f32>, _>(&bytes).unwrap();
             assert!(back.out.weight == net.out.weight);
-            let back = load_safetensors_mapped::<Wide<f32>, _>(&path, &[("out", "out")]).unwrap();
+            let back = load_safetensors_mapped::<Wide<f32>, _>(
+                &path,
+                &[LayerName {
+                    layer: "out",
+                    file: "out",
+                }],
+            )
+            .unwrap();
             assert!(back.out.weight == net.out.weight);
             let mut into = Wide::<f32>::zeros_boxed();
             load_safetensors_into(&mut *into, &path, &[]).unwrap();

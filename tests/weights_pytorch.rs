@@ -6,7 +6,7 @@
 //! The fixture and PyTorch's outputs are in `tests/fixtures/pytorch/`, with
 //! `make_fixture.py`, the script that made them (not run in CI).
 
-use nn::io::{WeightsError, load_safetensors, load_safetensors_mapped};
+use nn::io::{LayerName, WeightsError, load_safetensors, load_safetensors_mapped};
 use nn::nalgebra::SVector;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,20 @@ nn::network! {
 /// PyTorch's `nn.Sequential` names parameters after the module's index:
 /// `Linear` layers are modules 0, 2 and 4, the `ReLU`s (1 and 3) have no
 /// parameters. `nn.Linear` stores its weight as `[out, in]`, as `nn` does.
-const PYTORCH_LAYERS: &[(&str, &str)] = &[("0", "hidden1"), ("2", "hidden2"), ("4", "output")];
+const PYTORCH_LAYERS: &[LayerName] = &[
+    LayerName {
+        layer: "hidden1",
+        file: "0",
+    },
+    LayerName {
+        layer: "hidden2",
+        file: "2",
+    },
+    LayerName {
+        layer: "output",
+        file: "4",
+    },
+];
 
 /// How close our logits must be to PyTorch's.
 const TOLERANCE: f32 = 1e-5;

@@ -82,7 +82,16 @@ pub fn safetensors(data: &[u8]) {
     }
     let _ = nn::io::from_safetensors_bytes_mapped::<Small<f32>, f32>(
         data,
-        &[("0", "hidden"), ("2", "out")],
+        &[
+            nn::io::LayerName {
+                layer: "hidden",
+                file: "0",
+            },
+            nn::io::LayerName {
+                layer: "out",
+                file: "2",
+            },
+        ],
     );
     let before = Small::<f32>::init(1);
     let mut net = before.clone();

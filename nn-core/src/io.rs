@@ -263,12 +263,12 @@ pub enum WeightsError {
     /// A layer mapping given to [`load_safetensors_mapped`],
     /// [`load_safetensors_into`] or their `from_safetensors_bytes` twins is
     /// unusable.
-    #[error("bad layer mapping `{file}` -> `{layer}`: {reason}")]
+    #[error("bad layer mapping (layer `{layer}`, file name `{file}`): {reason}")]
     Mapping {
-        /// The pair's name in the file.
-        file: String,
-        /// The pair's layer.
+        /// The mapping's layer.
         layer: String,
+        /// The mapping's name in the file.
+        file: String,
         /// What is wrong with it.
         reason: &'static str,
     },
@@ -524,18 +524,22 @@ pub fn load_safetensors<P: Params<T>, T: Scalar>(
 /// names, as [`load_safetensors_mapped`] reads it, built on the heap.
 ///
 /// ```
-/// use nn::io::{from_safetensors_bytes, from_safetensors_bytes_mapped, to_safetensors_bytes};
+/// use nn::io::{LayerName, from_safetensors_bytes, from_safetensors_bytes_mapped, to_safetensors_bytes};
 /// nn::network! { struct A { input: 2, first: dense(3, relu), second: dense(1) } }
 /// nn::network! { struct B { input: 2, l1: dense(3, relu), l2: dense(1) } }
 /// let bytes = to_safetensors_bytes(&A::<f32>::init(9))?;
 /// assert!(from_safetensors_bytes::<B<f32>, _>(&bytes).is_err());
-/// let b: Box<B<f32>> = from_safetensors_bytes_mapped(&bytes, &[("first", "l1"), ("second", "l2")])?;
+/// let names = [
+///     LayerName { layer: "l1", file: "first" },
+///     LayerName { layer: "l2", file: "second" },
+/// ];
+/// let b: Box<B<f32>> = from_safetensors_bytes_mapped(&bytes, &names)?;
 /// assert_eq!(b.l2.weight, A::<f32>::init(9).second.weight);
 /// # Ok::<(), nn::io::WeightsError>(())
 /// ```
 pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
     bytes: &[u8],
-    layers: &[(&str, &str)],
+    layers: &[LayerName<'_>],
 ) -> Result<Box<P>, WeightsError> {
     let mut net = P::zeros_boxed();
     from_safetensors_bytes_into(&mut *net, bytes, layers)?;
@@ -545,9 +549,10 @@ pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
 /// Loads a network from a safetensors file whose layers have other names,
 /// such as one saved by PyTorch, onto the heap.
 ///
-/// `layers` holds pairs `(name in the file, layer of the network)`: the
+/// `layers` holds one [`LayerName`] `{ layer, file }` per renamed layer
+/// (the order of `#[weights("PATH", layers(LAYER = "FILE"))]`): the
 /// network's `<layer>.weight` and `<layer>.bias` are read from the file's
-/// `<name>.weight` and `<name>.bias`. Layers that no pair names keep their
+/// `<file>.weight` and `<file>.bias`. Layers that no mapping names keep their
 /// own names. Everything else is as in [`load_safetensors`]; in particular
 /// a tensor of the file that no layer reads is an error.
 ///
@@ -560,13 +565,17 @@ pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
 /// this crate), and the mapping to a `network!` spec is:
 ///
 /// ```
-/// use nn::io::load_safetensors_mapped;
+/// use nn::io::{LayerName, load_safetensors_mapped};
 /// nn::network! {
 ///     struct Mnist { input: 784, hidden1: dense(16, relu), hidden2: dense(16, relu), output: dense(10) }
 /// }
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pytorch/mnist_mlp.safetensors");
-/// let net: Box<Mnist<f32>> =
-///     load_safetensors_mapped(path, &[("0", "hidden1"), ("2", "hidden2"), ("4", "output")])?;
+/// let names = [
+///     LayerName { layer: "hidden1", file: "0" },
+///     LayerName { layer: "hidden2", file: "2" },
+///     LayerName { layer: "output", file: "4" },
+/// ];
+/// let net: Box<Mnist<f32>> = load_safetensors_mapped(path, &names)?;
 /// // Trained by PyTorch: it reads the first MNIST test image, a 7.
 /// let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist"));
 /// let test = nn::data::load_idx(
@@ -579,12 +588,13 @@ pub fn from_safetensors_bytes_mapped<P: Params<T>, T: Scalar>(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// A model saved with a prefix (`model.0.weight`) maps with `("model.0", "hidden1")`.
-/// A pair whose layer the network does not have, or a layer or name that two
-/// pairs use, is a [`WeightsError::Mapping`].
+/// A model saved with a prefix (`model.0.weight`) maps with
+/// `LayerName { layer: "hidden1", file: "model.0" }`. A mapping whose layer
+/// the network does not have, or a layer or file name that two mappings use,
+/// is a [`WeightsError::Mapping`].
 pub fn load_safetensors_mapped<P: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
-    layers: &[(&str, &str)],
+    layers: &[LayerName<'_>],
 ) -> Result<Box<P>, WeightsError> {
     let path = path.as_ref();
     let bytes = read(path)?;
@@ -600,7 +610,7 @@ pub fn load_safetensors_mapped<P: Params<T>, T: Scalar>(
 /// rejected, `net` is left as it was.
 ///
 /// ```
-/// use nn::io::{load_safetensors_into, save_safetensors};
+/// use nn::io::{LayerName, load_safetensors_into, save_safetensors};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let path = std::env::temp_dir().join(format!("nn-doc-into-{}.safetensors", std::process::id()));
 /// save_safetensors(&Tiny::<f32>::init(4), &path)?;
@@ -608,7 +618,8 @@ pub fn load_safetensors_mapped<P: Params<T>, T: Scalar>(
 /// load_safetensors_into(&mut *net, &path, &[])?;
 /// assert_eq!(net.out.weight, Tiny::<f32>::init(4).out.weight);
 /// // A rejected file changes nothing.
-/// assert!(load_safetensors_into(&mut *net, &path, &[("x", "nope")]).is_err());
+/// let nope = LayerName { layer: "nope", file: "x" };
+/// assert!(load_safetensors_into(&mut *net, &path, &[nope]).is_err());
 /// assert_eq!(net.out.weight, Tiny::<f32>::init(4).out.weight);
 /// # std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), nn::io::WeightsError>(())
@@ -616,7 +627,7 @@ pub fn load_safetensors_mapped<P: Params<T>, T: Scalar>(
 pub fn load_safetensors_into<P: Params<T>, T: Scalar>(
     net: &mut P,
     path: impl AsRef<Path>,
-    layers: &[(&str, &str)],
+    layers: &[LayerName<'_>],
 ) -> Result<(), WeightsError> {
     let path = path.as_ref();
     let bytes = read(path)?;
@@ -640,7 +651,7 @@ pub fn load_safetensors_into<P: Params<T>, T: Scalar>(
 pub fn from_safetensors_bytes_into<P: Params<T>, T: Scalar>(
     net: &mut P,
     bytes: &[u8],
-    layers: &[(&str, &str)],
+    layers: &[LayerName<'_>],
 ) -> Result<(), WeightsError> {
     let names = file_names::<P, T>(layers)?;
     let file = nn_format::parse(bytes).map_err(WeightsError::format)?;
@@ -652,6 +663,33 @@ pub fn from_safetensors_bytes_into<P: Params<T>, T: Scalar>(
         }
     }
     Ok(())
+}
+
+/// A layer whose tensors have another name in the file: the network's
+/// `<layer>.weight` and `<layer>.bias` are read from the file's
+/// `<file>.weight` and `<file>.bias`. The run-time twin of
+/// `#[weights("PATH", layers(LAYER = "FILE"))]`, and in the same order.
+///
+/// Fields, not a pair: a `(&str, &str)` could be written either way round
+/// and a mapping between names the network and the file share would load
+/// the wrong tensors without an error.
+///
+/// ```
+/// use nn::io::{LayerName, from_safetensors_bytes_mapped, to_safetensors_bytes};
+/// nn::network! { struct A { input: 2, first: dense(1) } }
+/// nn::network! { struct B { input: 2, l1: dense(1) } }
+/// let bytes = to_safetensors_bytes(&A::<f32>::init(3))?;
+/// let b: Box<B<f32>> = from_safetensors_bytes_mapped(&bytes, &[LayerName { layer: "l1", file: "first" }])?;
+/// assert_eq!(b.l1.weight, A::<f32>::init(3).first.weight);
+/// # Ok::<(), nn::io::WeightsError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LayerName<'a> {
+    /// The network's layer, as the spec names it (`hidden1`).
+    pub layer: &'a str,
+    /// The name of its tensors in the file, without `.weight` or `.bias`
+    /// (`0` for the first `Linear` of a PyTorch `Sequential`).
+    pub file: &'a str,
 }
 
 /// The file at `path`, or an `Io` error naming it.
@@ -765,30 +803,30 @@ fn encode<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<(&'static str, Encoded
 
 /// The file name of each tensor of `P`, after checking the mapping.
 fn file_names<P: Params<T>, T: Scalar>(
-    layers: &[(&str, &str)],
+    layers: &[LayerName<'_>],
 ) -> Result<Vec<String>, WeightsError> {
-    let bad = |file: &str, layer: &str, reason| WeightsError::Mapping {
-        file: file.to_string(),
-        layer: layer.to_string(),
+    let bad = |map: &LayerName, reason| WeightsError::Mapping {
+        layer: map.layer.to_string(),
+        file: map.file.to_string(),
         reason,
     };
-    for (k, &(file, layer)) in layers.iter().enumerate() {
-        if !P::TENSORS.iter().any(|t| t.layer == layer) {
-            return Err(bad(file, layer, "the network has no such layer"));
+    for (k, map) in layers.iter().enumerate() {
+        if !P::TENSORS.iter().any(|t| t.layer == map.layer) {
+            return Err(bad(map, "the network has no such layer"));
         }
-        if layers[..k].iter().any(|&(_, l)| l == layer) {
-            return Err(bad(file, layer, "another pair maps the same layer"));
+        if layers[..k].iter().any(|m| m.layer == map.layer) {
+            return Err(bad(map, "another mapping names the same layer"));
         }
-        if layers[..k].iter().any(|&(f, _)| f == file) {
-            return Err(bad(file, layer, "another pair maps the same file name"));
+        if layers[..k].iter().any(|m| m.file == map.file) {
+            return Err(bad(map, "another mapping names the same file name"));
         }
     }
     Ok(P::TENSORS
         .iter()
         .map(|info| {
             let suffix = info.name.strip_prefix(info.layer).unwrap_or(info.name);
-            match layers.iter().find(|&&(_, layer)| layer == info.layer) {
-                Some((file, _)) => format!("{file}{suffix}"),
+            match layers.iter().find(|m| m.layer == info.layer) {
+                Some(m) => format!("{}{suffix}", m.file),
                 None => info.name.to_string(),
             }
         })

@@ -4,7 +4,7 @@
 //! ```text
 //! network! {
 //!     #[attributes] / doc comments
-//!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)])]]   // bake weights in
+//!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional])]]   // bake weights in
 //!     VIS struct NAME {
 //!         input: WIDTH,
 //!         LAYER: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -67,65 +67,89 @@ pub struct Spec {
     pub entries: Vec<Entry>,
 }
 
-/// `#[weights("PATH" [, layers(LAYER = "NAME", ...)])]`, with `PATH`
-/// relative to the crate's manifest dir.
+/// `#[weights("PATH" [, layers(LAYER = "NAME", ...)] [, optional])]`, with
+/// `PATH` relative to the folder of the source file it is written in.
 pub struct WeightsAttr {
     /// The path as written; errors about the file point at it.
     pub path: LitStr,
     /// `layers(hidden1 = "0", ...)`: the file's name for a layer's tensors
     /// (`0.weight`, `0.bias`), as a PyTorch `Sequential` names them.
     pub layers: Vec<(Ident, LitStr)>,
+    /// `optional`: a missing file is no error, and the network gets no
+    /// `TRAINED` (`BAKED` is `None`) until it exists.
+    pub optional: bool,
 }
 
 mod weights_kw {
     syn::custom_keyword!(layers);
+    syn::custom_keyword!(optional);
 }
 
 impl Parse for WeightsAttr {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if !input.peek(LitStr) {
-            // error: expected the weights file's path as a string, e.g. `"net.safetensors"`, found `net`
             return Err(expected(
                 input,
                 "the weights file's path as a string, e.g. `\"net.safetensors\"`",
             ));
         }
         let path: LitStr = input.parse()?;
-        let mut layers = Vec::new();
-        if input.peek(Token![,]) {
+        let mut layers = None;
+        let mut optional = None;
+        while !input.is_empty() {
+            if !input.peek(Token![,]) {
+                return Err(expected(input, "the end of `#[weights(..)]`"));
+            }
             input.parse::<Token![,]>()?;
-        }
-        if !input.is_empty() {
-            if !input.peek(weights_kw::layers) {
-                // error: expected `layers(LAYER = "NAME", ...)` after the path, found `rename`
+            if input.is_empty() {
+                break;
+            }
+            if input.peek(weights_kw::layers) {
+                let kw = input.parse::<weights_kw::layers>()?;
+                if layers.is_some() {
+                    return Err(twice(kw.span, "layers(..)"));
+                }
+                let content;
+                parenthesized!(content in input);
+                let mut pairs = Vec::new();
+                while !content.is_empty() {
+                    let layer: Ident = content.parse()?;
+                    content.parse::<Token![=]>()?;
+                    let name: LitStr = content.parse()?;
+                    pairs.push((layer, name));
+                    if content.is_empty() {
+                        break;
+                    }
+                    content.parse::<Token![,]>()?;
+                }
+                layers = Some(pairs);
+            } else if input.peek(weights_kw::optional) {
+                let kw = input.parse::<weights_kw::optional>()?;
+                if optional.is_some() {
+                    return Err(twice(kw.span, "optional"));
+                }
+                optional = Some(kw);
+            } else {
                 return Err(expected(
                     input,
-                    "`layers(LAYER = \"NAME\", ...)` after the path",
+                    "`layers(LAYER = \"NAME\", ...)` or `optional` after the path",
                 ));
             }
-            input.parse::<weights_kw::layers>()?;
-            let content;
-            parenthesized!(content in input);
-            while !content.is_empty() {
-                let layer: Ident = content.parse()?;
-                content.parse::<Token![=]>()?;
-                let name: LitStr = content.parse()?;
-                layers.push((layer, name));
-                if content.is_empty() {
-                    break;
-                }
-                content.parse::<Token![,]>()?;
-            }
-            if input.peek(Token![,]) {
-                input.parse::<Token![,]>()?;
-            }
         }
-        if !input.is_empty() {
-            // error: expected the end of `#[weights(..)]`, found `x`
-            return Err(expected(input, "the end of `#[weights(..)]`"));
-        }
-        Ok(WeightsAttr { path, layers })
+        Ok(WeightsAttr {
+            path,
+            layers: layers.unwrap_or_default(),
+            optional: optional.is_some(),
+        })
     }
+}
+
+/// The error on an option of `#[weights(..)]` given a second time.
+fn twice(span: proc_macro2::Span, option: &str) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!("`{option}` is given twice in `#[weights(..)]`; expected each option once"),
+    )
 }
 
 /// One `key: value` entry inside the braces.
@@ -336,11 +360,10 @@ fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<Wei
             syn::Meta::List(list) if list.tokens.clone().into_iter().next().is_some() => {
                 list.parse_args::<WeightsAttr>()?
             }
-            // error: expected `#[weights("path/to/file.safetensors")]`, with the path relative to the crate's Cargo.toml
             _ => {
                 return Err(syn::Error::new_spanned(
                     &attr,
-                    "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to the crate's Cargo.toml",
+                    "expected `#[weights(\"path/to/file.safetensors\")]`, with the path relative to this source file",
                 ));
             }
         });

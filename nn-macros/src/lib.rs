@@ -22,7 +22,7 @@ use syn::parse_macro_input;
 /// ```text
 /// network! {
 ///     #[attributes] and /// doc comments
-///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)])]]
+///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional])]]
 ///     VIS struct NAME {
 ///         input: WIDTH,
 ///         LAYER_NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -53,13 +53,21 @@ use syn::parse_macro_input;
 /// the summary) drop the `r#` of raw identifiers: a layer `r#type` has the
 /// tensors `type.weight` and `type.bias`.
 ///
-/// `#[weights("PATH")]` reads a safetensors file (path relative to the
-/// crate's `Cargo.toml`) while the macro expands, checks every tensor's name,
-/// shape and dtype against the spec (each problem is a compile error), and
-/// emits the values as a `TRAINED` const: the trained network can be a
-/// `static` in read-only memory, with no parsing at run time. `layers(..)`
-/// maps layer names to the file's (`layers(hidden1 = "0")` for PyTorch's
-/// `Sequential`).
+/// `#[weights("PATH")]` reads a safetensors file while the macro expands,
+/// checks every tensor's name, shape and dtype against the spec (each problem
+/// is a compile error), and emits the values as a `TRAINED` const (and
+/// `BAKED`, `Some(TRAINED)`): the trained network can be a `static` in
+/// read-only memory, with no parsing at run time. `PATH` is relative to the
+/// folder of the source file that contains it, as for `include_bytes!`, so a
+/// trybuild case names its fixture as any other file would; an absolute
+/// path is used as it is. `layers(..)` maps layer names to the file's
+/// (`layers(hidden1 = "0")` for PyTorch's `Sequential`). With `optional`, a
+/// file that does not exist is not an error: the network then has no
+/// `TRAINED`, and `BAKED` is `None` (for any scalar type), so one crate can
+/// build, train and save, then bake on its next build; its `build.rs` prints
+/// `cargo::rerun-if-changed=PATH` (relative to `Cargo.toml`) so that cargo
+/// rebuilds when the file appears (the README's "train then bake in one
+/// crate").
 ///
 /// # Example
 ///

@@ -24,7 +24,7 @@ use nn::{ClassLabel, Network};
 
 nn::network! {
     /// The lecture's homework network, with the weights of `homework.safetensors`.
-    #[weights("homework.safetensors")]
+    #[weights("../homework.safetensors")]
     pub struct Homework {
         input: 784,
         hidden1: dense(16, relu),

@@ -1,5 +1,4 @@
-//! `#[weights("PATH")]`: the checked parameters as a `const` of the network
-//! (issue 5, part 3). No parsing at run time: the values are float literals
+//! `#[weights("PATH")]`: the checked parameters as a `const` of the network. No parsing at run time: the values are float literals
 //! in nalgebra's const constructors, so `static NET: Mnist = Mnist::TRAINED;`
 //! puts the whole network in read-only memory.
 
@@ -22,15 +21,20 @@ use crate::validate::{Baked, BakedDtype, Net};
 ///         },
 ///         ...
 ///     };
+///     pub const BAKED: ::core::option::Option<Self> = ::core::option::Option::Some(Self::TRAINED);
 /// }
 /// // Makes rustc, and so cargo, track the file: editing it rebuilds the crate.
 /// const _: &[u8] = ::core::include_bytes!("/abs/path/mnist.safetensors");
 /// ```
 pub fn items(net: &Net) -> TokenStream {
-    let Some(baked) = &net.weights else {
-        return TokenStream::new();
-    };
     let name = &net.spec.name;
+    let Some(baked) = &net.weights else {
+        return match &net.spec.weights {
+            // `validate` let it through: `optional`, and the file is missing.
+            Some(attr) => untrained(name, &attr.path.value()),
+            None => TokenStream::new(),
+        };
+    };
     let scalar = match baked.dtype {
         BakedDtype::F32 => quote! { f32 },
         BakedDtype::F64 => quote! { f64 },
@@ -100,6 +104,11 @@ pub fn items(net: &Net) -> TokenStream {
         },
         scalar,
     );
+    let baked_doc = format!(
+        "`Some(Self::TRAINED)`: `{}` was there when the crate was built \
+         (`None`, and no `TRAINED`, while an `optional` file is missing).",
+        baked.display
+    );
     let path = &baked.absolute;
     quote! {
         impl #name<#scalar> {
@@ -116,9 +125,40 @@ pub fn items(net: &Net) -> TokenStream {
                     #( #names: #layers, )*
                 }
             };
+
+            #[doc = #baked_doc]
+            pub const BAKED: ::core::option::Option<Self> = ::core::option::Option::Some(Self::TRAINED);
         }
 
         const _: &[u8] = ::core::include_bytes!(#path);
+    }
+}
+
+/// For `#[weights("net.safetensors", optional)]` whose file does not exist
+/// (yet): no `TRAINED`, and `BAKED` for every scalar type, so that code
+/// written for the trained state (`Mnist::<f32>::BAKED`) compiles before it.
+///
+/// ```text
+/// impl<T: ::nn::__private::Scalar> Mnist<T> {
+///     pub const BAKED: ::core::option::Option<Self> = ::core::option::Option::None;
+/// }
+/// ```
+///
+/// Nothing makes rustc track a file that does not exist (`include_bytes!`
+/// of it is an error), so the crate's `build.rs` has to ask cargo to rebuild
+/// when it appears: `cargo::rerun-if-changed=PATH`.
+fn untrained(name: &syn::Ident, display: &str) -> TokenStream {
+    let doc = format!(
+        "`None`: `{display}` did not exist when the crate was built. Once it does \
+         (saved by `nn::io::save_safetensors`), the next build bakes it in: \
+         `BAKED` is `Some(Self::TRAINED)`. A `build.rs` printing \
+         `cargo::rerun-if-changed=` with the file's path makes cargo run that build."
+    );
+    quote! {
+        impl<T: ::nn::__private::Scalar> #name<T> {
+            #[doc = #doc]
+            pub const BAKED: ::core::option::Option<Self> = ::core::option::Option::None;
+        }
     }
 }
 

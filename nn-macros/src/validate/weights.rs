@@ -1,5 +1,6 @@
 //! `#[weights("PATH")]`: the safetensors file read at compile time and every
-//! tensor checked against the spec.
+//! tensor checked against the spec (with `optional`, a file that does not
+//! exist is not an error).
 //!
 //! The rules are those of `nn::io`'s loader, so a file that bakes in also
 //! loads at run time and the other way round:
@@ -18,11 +19,11 @@
 //! - every value is finite.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nn_format::{Dtype, TensorValues};
-use syn::Ident;
 use syn::spanned::Spanned;
+use syn::{Ident, LitStr};
 
 use super::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
 use crate::ast::{Layer, WeightsAttr, Width};
@@ -31,7 +32,8 @@ use crate::errors::{Errors, one_of};
 /// How many of the file's tensor names a "missing tensor" error lists.
 const NAMES_SHOWN: usize = 8;
 
-/// Reads and checks the file; `None` after pushing the errors.
+/// Reads and checks the file; `None` after pushing the errors, or without
+/// an error for an `optional` file that does not exist.
 pub fn check(
     attr: &WeightsAttr,
     net: &Ident,
@@ -42,23 +44,22 @@ pub fn check(
 ) -> Option<Baked> {
     let lit = &attr.path;
     let display = lit.value();
-    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
-        errors.push(syn::Error::new(
-            lit.span(),
-            format!(
-                "cannot find weights file `{display}`: CARGO_MANIFEST_DIR is not set; expected a build by cargo"
-            ),
-        ));
-        return None;
+    let absolute = match resolve(lit) {
+        Ok(absolute) => absolute,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
     };
-    let absolute = PathBuf::from(dir).join(&display);
     let bytes = match std::fs::read(&absolute) {
         Ok(bytes) => bytes,
+        // Not yet trained: the expansion gives `BAKED: None` and no `TRAINED`.
+        Err(e) if attr.optional && e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
             errors.push(syn::Error::new(
                 lit.span(),
                 format!(
-                    "cannot read weights file `{display}` (in the folder of the crate's Cargo.toml): {e}"
+                    "cannot read weights file `{display}` (relative to the folder of the source file that names it): {e}"
                 ),
             ));
             return None;
@@ -203,6 +204,47 @@ pub fn check(
         dtype,
         layers: baked,
     })
+}
+
+/// The absolute path of the file `lit` names: relative to the folder of the
+/// source file the literal is written in, as for `include_bytes!`.
+///
+/// Not relative to `CARGO_MANIFEST_DIR`: under trybuild that is the crate it
+/// generates in the target folder, so a compile-fail case would have to climb
+/// out of it, and no path would work for every `CARGO_TARGET_DIR`
+/// (the cases in `tests/ui/network/weights/` name `fixtures/..` this way).
+pub fn resolve(lit: &LitStr) -> syn::Result<PathBuf> {
+    let written = lit.value();
+    if Path::new(&written).is_absolute() {
+        return Ok(PathBuf::from(written));
+    }
+    let Some(source) = lit.span().local_file() else {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "cannot find weights file `{written}`: the path is relative to the source file that names it, but the compiler gives no source file for it; expected an absolute path or a spec written in a source file"
+            ),
+        ));
+    };
+    let folder = source.parent().unwrap_or(Path::new(""));
+    // rustc may name a workspace member's files relative to its working
+    // folder, which is also the macro's.
+    let folder = if folder.is_absolute() {
+        folder.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => cwd.join(folder),
+            Err(e) => {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "cannot find weights file `{written}`: the compiler's working folder is unreadable: {e}"
+                    ),
+                ));
+            }
+        }
+    };
+    Ok(folder.join(written))
 }
 
 /// The file's name of each layer's tensors, `<prefix>.weight`: the layer's

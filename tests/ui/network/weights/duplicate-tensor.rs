@@ -1,6 +1,6 @@
 nn::network! {
     // The file names `output.bias` twice; which entry is meant cannot be told.
-    #[weights("../../../../tests/ui/network/weights/fixtures/duplicate-tensor.safetensors")] //~ ERROR appears twice
+    #[weights("fixtures/duplicate-tensor.safetensors")] //~ ERROR appears twice
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/tiny.safetensors", layers(hidden = "hidden", output = "hidden"))] //~ ERROR `"hidden"` names two layers
+    #[weights("fixtures/tiny.safetensors", layers(hidden = "hidden", output = "hidden"))] //~ ERROR `"hidden"` names two layers
     struct Net {
         input: 2,
         hidden: dense(3, relu),

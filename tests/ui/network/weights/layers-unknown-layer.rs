@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/tiny.safetensors", layers(hidden = "hidden", hiden = "output"))] //~ ERROR `hiden` in `layers(..)` is not a layer of `Net`
+    #[weights("fixtures/tiny.safetensors", layers(hidden = "hidden", hiden = "output"))] //~ ERROR `hiden` in `layers(..)` is not a layer of `Net`
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/no-output-bias.safetensors")]
+    #[weights("fixtures/no-output-bias.safetensors")]
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/mixed-dtype.safetensors")] //~ ERROR expected one dtype for the whole file
+    #[weights("fixtures/mixed-dtype.safetensors")] //~ ERROR expected one dtype for the whole file
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/nan.safetensors")]
+    #[weights("fixtures/nan.safetensors")]
     struct Net {
         input: 2,
         hidden: dense(3, relu), //~ ERROR tensor `hidden.weight` in

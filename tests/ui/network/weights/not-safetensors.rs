@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/corrupt.safetensors")] //~ ERROR is not a valid safetensors file
+    #[weights("fixtures/corrupt.safetensors")] //~ ERROR is not a valid safetensors file
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,7 +1,7 @@
 const HIDDEN: usize = 4;
 
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/tiny.safetensors")]
+    #[weights("fixtures/tiny.safetensors")]
     struct Net {
         input: 2,
         hidden: dense(HIDDEN, relu), //~ ERROR shape mismatch: layer `hidden` has weight [HIDDEN, 2], but `hidden.weight` in

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/extra-tensor.safetensors")] //~ ERROR unexpected tensor `output.scale`
+    #[weights("fixtures/extra-tensor.safetensors")] //~ ERROR unexpected tensor `output.scale`
     struct Net {
         input: 2,
         hidden: dense(3, relu),

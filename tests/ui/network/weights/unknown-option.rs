@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/tiny.safetensors", rename(hidden = "0"))] //~ ERROR expected `layers(LAYER = "NAME", ...)` after the path, found `rename`
+    #[weights("fixtures/tiny.safetensors", rename(hidden = "0"))] //~ ERROR expected `layers(LAYER = "NAME", ...)` or `optional` after the path
     struct Net {
         input: 2,
         hidden: dense(3, relu),

@@ -1,5 +1,5 @@
 nn::network! {
-    #[weights("../../../../tests/ui/network/weights/fixtures/f16.safetensors")] //~ ERROR has dtype F16 (and 3 more tensors); expected F32 (for a `Net<f32>`) or F64
+    #[weights("fixtures/f16.safetensors")] //~ ERROR has dtype F16 (and 3 more tensors); expected F32 (for a `Net<f32>`) or F64
     struct Net {
         input: 2,
         hidden: dense(3, relu),
