@@ -6,6 +6,7 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use nn::Params;
 use nn::data::{Batches, Dataset, DatasetError, RegressionDataset, load_digits_csv};
 use nn::optim::{Adam, OptimError, Optimizer, Schedule, Sgd};
 use nn::train::{EpochStats, TrainError, TrainOptions, Trainer, evaluate, fit, fit_classifier};
