@@ -220,6 +220,188 @@ impl<T: Scalar> Elementwise<T> for LeakyRelu<T> {
 }
 elementwise_activation!(LeakyRelu<T>, "leaky_relu");
 
+/// `f(z) = z` for `z > 0`, else `α (eᶻ − 1)`; `f′(z) = 1`, else `α eᶻ`
+/// (`α` at the kink, as in PyTorch); NaN stays NaN in both.
+///
+/// `eᶻ − 1` goes through `exp_m1`, exact near 0 where `exp(z) − 1` cancels.
+///
+/// ```
+/// use nn::activation::{Elementwise, Elu};
+/// let act = Elu { alpha: 1.0f64 };
+/// // 1 − e⁻¹ = 0.6321205588285577 (closed form, Python's math.expm1)
+/// assert!((act.f(-1.0) + 0.6321205588285577).abs() < 1e-16);
+/// assert!((act.df(-1.0, act.f(-1.0)) - 0.36787944117144233).abs() < 1e-16);
+/// assert_eq!((act.f(2.0), act.df(2.0, 2.0)), (2.0, 1.0));
+/// assert!(act.f(f64::NAN).is_nan() && act.df(f64::NAN, f64::NAN).is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Elu<T> {
+    /// The scale of the negative branch: `f(z) → −α` as `z → −∞`.
+    pub alpha: T,
+}
+
+impl<T: Scalar> Elementwise<T> for Elu<T> {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            self.alpha * z.exp_m1()
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            self.alpha * z.exp()
+        }
+    }
+}
+elementwise_activation!(Elu<T>, "elu");
+
+/// SELU's scale `λ`, as in PyTorch (Klambauer et al., 2017).
+const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
+/// SELU's `α`, as in PyTorch (Klambauer et al., 2017).
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+
+/// `f(z) = λ z` for `z > 0`, else `λ α (eᶻ − 1)`; `f′(z) = λ`, else
+/// `λ α eᶻ` (`λ α` at the kink), with PyTorch's `λ ≈ 1.0507` and
+/// `α ≈ 1.6733`; NaN stays NaN in both.
+///
+/// ```
+/// use nn::activation::{Elementwise, Selu};
+/// // λ = 1.0507009873554805, λ α (e⁻¹ − 1) = −1.1113307378125625
+/// // (closed form, Python's math.expm1)
+/// assert_eq!(Selu.f(1.0f64), 1.0507009873554805);
+/// assert!((Selu.f(-1.0f64) + 1.1113307378125625).abs() < 1e-15);
+/// assert!(Selu.f(f32::NAN).is_nan() && Selu.df(f64::NAN, f64::NAN).is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Selu;
+
+impl<T: Scalar> Elementwise<T> for Selu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        let lambda = T::cast_f64(SELU_LAMBDA);
+        if z > T::zero() {
+            lambda * z
+        } else {
+            lambda * T::cast_f64(SELU_ALPHA) * z.exp_m1()
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        let lambda = T::cast_f64(SELU_LAMBDA);
+        if z > T::zero() {
+            lambda
+        } else {
+            lambda * T::cast_f64(SELU_ALPHA) * z.exp()
+        }
+    }
+}
+elementwise_activation!(Selu, "selu");
+
+/// `f(z) = z Φ(z) = ½ z (1 + erf(z/√2))`, `f′(z) = Φ(z) + z φ(z)`, where
+/// `Φ` and `φ = e^{−z²/2}/√(2π)` are the standard normal CDF and density:
+/// the exact GELU, PyTorch's default (not its `tanh` approximation).
+///
+/// `Φ(z)` is computed as `½ erfc(−z/√2)`, the same number without the
+/// cancellation in `1 + erf` for negative `z` ([`Scalar::erfc`], within
+/// 1 ulp), so the tails stay accurate relative to their size.
+///
+/// ```
+/// use nn::activation::{Elementwise, Gelu};
+/// // ½ (1 + erf(1/√2)) = 0.8413447460685429 (Python's math.erf; PyTorch
+/// // prints gelu(1.0) = 0.8413)
+/// assert!((Gelu.f(1.0f64) - 0.8413447460685429).abs() < 1e-15);
+/// assert!((Gelu.f(-1.0f64) + 0.15865525393145707).abs() < 1e-15);
+/// assert_eq!((Gelu.f(0.0f64), Gelu.df(0.0f64, 0.0)), (0.0, 0.5));
+/// assert!(Gelu.f(f32::NAN).is_nan() && Gelu.df(f64::NAN, f64::NAN).is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Gelu;
+
+/// `Φ(z) = ½ erfc(−z/√2)`, the standard normal CDF.
+#[inline]
+fn normal_cdf<T: Scalar>(z: T) -> T {
+    T::cast_f64(0.5) * (-z * T::cast_f64(core::f64::consts::FRAC_1_SQRT_2)).erfc()
+}
+
+impl<T: Scalar> Elementwise<T> for Gelu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        z * normal_cdf(z)
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        // 1/√(2π)
+        let density = T::cast_f64(0.398_942_280_401_432_7) * (-z * z * T::cast_f64(0.5)).exp();
+        normal_cdf(z) + z * density
+    }
+}
+elementwise_activation!(Gelu, "gelu");
+
+/// `f(z) = z σ(z)`, `f′(z) = σ(z) (1 + z (1 − σ(z)))`, with the logistic
+/// `σ` of [`Sigmoid`] (so no `exp` overflows); also called swish.
+///
+/// ```
+/// use nn::activation::{Elementwise, Silu};
+/// // 1 / (1 + e⁻¹) = 0.7310585786300049 (closed form, Python's math.exp)
+/// assert!((Silu.f(1.0f64) - 0.7310585786300049).abs() < 1e-15);
+/// assert_eq!((Silu.f(0.0f64), Silu.df(0.0f64, 0.0)), (0.0, 0.5));
+/// assert!(Silu.f(-1000.0f32) == 0.0 && Silu.f(1000.0f32) == 1000.0);
+/// assert!(Silu.f(f32::NAN).is_nan() && Silu.df(f64::NAN, f64::NAN).is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Silu;
+
+impl<T: Scalar> Elementwise<T> for Silu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        z * sigmoid(z)
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        let s = sigmoid(z);
+        s * (T::one() + z * (T::one() - s))
+    }
+}
+elementwise_activation!(Silu, "silu");
+
+/// `f(z) = ln(1 + eᶻ)`, `f′(z) = σ(z)`.
+///
+/// Evaluated as `z + ln(1 + e⁻ᶻ)` for positive `z`, so no `exp` overflows:
+/// `f(1000) = 1000`, exactly, where PyTorch switches to `z` above 20; NaN
+/// stays NaN in both.
+///
+/// ```
+/// use nn::activation::{Elementwise, Softplus};
+/// // ln(1 + e) = 1.3132616875182228 (closed form, Python's math.log1p)
+/// assert!((Softplus.f(1.0f64) - 1.3132616875182228).abs() < 1e-15);
+/// assert_eq!((Softplus.f(1000.0f32), Softplus.f(-1000.0f32)), (1000.0, 0.0));
+/// assert_eq!(Softplus.df(0.0f64, core::f64::consts::LN_2), 0.5);
+/// assert!(Softplus.f(f32::NAN).is_nan() && Softplus.df(f64::NAN, f64::NAN).is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softplus;
+
+impl<T: Scalar> Elementwise<T> for Softplus {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::zero() {
+            z + (-z).exp().ln_1p()
+        } else {
+            z.exp().ln_1p()
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        sigmoid(z)
+    }
+}
+elementwise_activation!(Softplus, "softplus");
+
 /// `aᵢ = e^{zᵢ} / Σⱼ e^{zⱼ}`, computed after subtracting `max z` so that no
 /// `exp` overflows. Its backward is the vector–Jacobian product
 /// `dzᵢ = aᵢ (daᵢ − Σⱼ aⱼ daⱼ)`; the `N × N` Jacobian is never formed.
@@ -320,6 +502,143 @@ mod tests {
         let mut v = z;
         relu.forward_in_place(&mut v);
         assert!(v[0].is_nan() && v[1] == 0.0);
+    }
+
+    /// `(f(z + h) − f(z − h)) / 2h` in `f64`.
+    fn central_difference(f: impl Fn(f64) -> f64, z: f64) -> f64 {
+        let h = 1e-5;
+        (f(z + h) - f(z - h)) / (2.0 * h)
+    }
+
+    /// `df` of each new activation against central differences; for ELU and
+    /// SELU not at 0, where a derivative (the first, or for ELU with α = 1
+    /// the second) jumps and the difference quotient is off by O(h); their
+    /// `df(0)` is the left derivative, checked exactly below.
+    #[test]
+    fn new_activations_df_matches_central_differences() {
+        let grid = [
+            0.0, 1e-3, -1e-3, 0.1, -0.1, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 6.0, -6.0, 20.0, -20.0,
+            40.0, -40.0,
+        ];
+        fn check<A: Elementwise<f64>>(act: A, grid: &[f64], skip_zero: bool) {
+            for &z in grid {
+                if skip_zero && z == 0.0 {
+                    continue;
+                }
+                let numeric = central_difference(|z| act.f(z), z);
+                let analytic = act.df(z, act.f(z));
+                let err = crate::gradcheck::relative_error(analytic, numeric);
+                assert!(
+                    err < 1e-6,
+                    "{act:?} at z = {z}: df = {analytic}, central difference = {numeric}"
+                );
+            }
+        }
+        check(Elu { alpha: 1.0 }, &grid, true);
+        check(Elu { alpha: 0.3 }, &grid, true);
+        check(Selu, &grid, true);
+        check(Gelu, &grid, false);
+        check(Silu, &grid, false);
+        check(Softplus, &grid, false);
+        assert_eq!(Elu { alpha: 0.3f64 }.df(0.0, 0.0), 0.3);
+        assert_eq!(Selu.df(0.0f64, 0.0), SELU_LAMBDA * SELU_ALPHA);
+    }
+
+    /// Expected values: Python 3's `math` module on the closed forms,
+    /// `0.5*z*(1+math.erf(z/math.sqrt(2)))`, `z/(1+math.exp(-z))`,
+    /// `math.log1p(math.exp(z))`, `a*math.expm1(z)` and
+    /// `1.0507009873554805*1.6732632423543772*math.expm1(z)`.
+    #[test]
+    fn new_activations_match_independent_values() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0);
+        let cases: [(f64, f64, f64, f64, f64); 4] = [
+            // (z, gelu, silu, softplus, selu)
+            (
+                -3.0,
+                -0.004049694094890287,
+                -0.14227761953270035,
+                0.04858735157374206,
+                -1.6705687287671118,
+            ),
+            (
+                -0.5,
+                -0.15426876936299344,
+                -0.1887703343990727,
+                0.4740769841801067,
+                -0.6917581878028713,
+            ),
+            (
+                0.5,
+                0.34573123063700656,
+                0.3112296656009273,
+                0.9740769841801067,
+                0.5253504936777402,
+            ),
+            (
+                3.0,
+                2.99595030590511,
+                2.8577223804672998,
+                3.048587351573742,
+                3.1521029620664414,
+            ),
+        ];
+        for (z, gelu, silu, softplus, selu) in cases {
+            assert!(close(Gelu.f(z), gelu), "gelu({z}) = {}", Gelu.f(z));
+            assert!(close(Silu.f(z), silu), "silu({z}) = {}", Silu.f(z));
+            assert!(
+                close(Softplus.f(z), softplus),
+                "softplus({z}) = {}",
+                Softplus.f(z)
+            );
+            assert!(close(Selu.f(z), selu), "selu({z}) = {}", Selu.f(z));
+        }
+        assert!(close(Elu { alpha: 1.0 }.f(-3.0), -0.950212931632136));
+        // f32 agrees to its own precision.
+        assert!((Gelu.f(-3.0f32) + 0.004_049_694).abs() < 1e-8);
+        // No overflow at the extremes.
+        for z in [-1000.0f64, 1000.0] {
+            for v in [
+                Gelu.f(z),
+                Silu.f(z),
+                Softplus.f(z),
+                Selu.f(z),
+                Elu { alpha: 1.0 }.f(z),
+            ] {
+                assert!(v.is_finite(), "{v} at {z}");
+            }
+            for v in [
+                Gelu.df(z, 0.0),
+                Silu.df(z, 0.0),
+                Softplus.df(z, 0.0),
+                Selu.df(z, 0.0),
+            ] {
+                assert!(v.is_finite(), "{v} at {z}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_activations_propagate_nan() {
+        let nan = f64::NAN;
+        let elu = Elu { alpha: 1.0 };
+        for v in [
+            elu.f(nan),
+            Selu.f(nan),
+            Gelu.f(nan),
+            Silu.f(nan),
+            Softplus.f(nan),
+        ] {
+            assert!(v.is_nan());
+        }
+        for v in [
+            elu.df(nan, nan),
+            Selu.df(nan, nan),
+            Gelu.df(nan, nan),
+            Silu.df(nan, nan),
+            Softplus.df(nan, nan),
+        ] {
+            assert!(v.is_nan());
+        }
     }
 
     #[test]

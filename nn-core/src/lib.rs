@@ -2,7 +2,8 @@
 //! `network!` calls, and what users need around it.
 //!
 //! - [`Scalar`]: `f32` or `f64`;
-//! - [`activation`]: identity, sigmoid, tanh, ReLU, leaky ReLU, softmax;
+//! - [`activation`]: identity, sigmoid, tanh, ReLU, leaky ReLU, ELU, SELU,
+//!   GELU, SiLU, softplus, softmax;
 //! - [`loss`]: squared, absolute, Huber, cross-entropy, hinge losses;
 //! - [`Dense`] and the per-layer kernels in [`layer`];
 //! - [`Network`]: the parameter walk shared by every generated network;

@@ -32,6 +32,23 @@ pub trait Scalar:
     fn cast_f64(x: f64) -> Self;
     /// Converts to `f64` (exact for both `f32` and `f64`).
     fn into_f64(self) -> f64;
+    /// The error function `erf x = 2/√π ∫₀ˣ e^{−t²} dt`, which
+    /// [`RealField`] lacks: `libm`'s port of FreeBSD's `s_erf.c`, within
+    /// 1 ulp.
+    ///
+    /// ```
+    /// use nn::Scalar;
+    /// assert!((Scalar::erf(0.5f64) - 0.5204998778130465).abs() < 1e-16);
+    /// ```
+    fn erf(self) -> Self;
+    /// The complementary error function `erfc x = 1 − erf x`, accurate where
+    /// `1 − erf x` would cancel (large positive `x`).
+    ///
+    /// ```
+    /// use nn::Scalar;
+    /// assert!((Scalar::erfc(5.0f64) - 1.5374597944280351e-12).abs() < 1e-26);
+    /// ```
+    fn erfc(self) -> Self;
 
     /// `C ← α A B + β C` through `matrixmultiply` (see [`crate::batch`]);
     /// every argument already checked by the caller.
@@ -115,6 +132,14 @@ impl Scalar for f32 {
     fn into_f64(self) -> f64 {
         self as f64
     }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+    #[inline]
+    fn erfc(self) -> Self {
+        libm::erfcf(self)
+    }
     gemm_impl!(matrixmultiply::sgemm);
 }
 
@@ -128,6 +153,14 @@ impl Scalar for f64 {
     #[inline(always)]
     fn into_f64(self) -> f64 {
         self
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+    #[inline]
+    fn erfc(self) -> Self {
+        libm::erfc(self)
     }
     gemm_impl!(matrixmultiply::dgemm);
 }
