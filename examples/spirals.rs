@@ -19,8 +19,9 @@ use std::error::Error;
 use std::f64::consts::PI;
 use std::path::PathBuf;
 
-use nn::batch::{Batch, argmax};
+use nn::batch::Batch;
 use nn::init::SplitMix64;
+use nn::metrics::argmax;
 use nn::optim::{Adam, Optimizer, Schedule};
 use nn::{ClassLabel, Params};
 use plotters::prelude::*;

@@ -420,19 +420,28 @@ pub struct Softmax;
 /// `ln Σⱼ e^{zⱼ}`.
 #[inline]
 pub fn softmax_into<T: Scalar>(z: &[T], a: &mut [T]) -> T {
-    let max = z
+    let n = z.len().min(a.len());
+    a[..n].copy_from_slice(&z[..n]);
+    softmax_in_place(&mut a[..n])
+}
+
+/// `v ← softmax(v)`, returning `ln Σⱼ e^{vⱼ}` of the input: the one
+/// implementation behind [`softmax_into`] and [`Softmax`].
+#[inline]
+fn softmax_in_place<T: Scalar>(v: &mut [T]) -> T {
+    let max = v
         .iter()
         .copied()
-        .reduce(|m, v| if v > m { v } else { m })
+        .reduce(|m, x| if x > m { x } else { m })
         .unwrap_or_else(T::zero);
     let mut sum = T::zero();
-    for (a, &z) in a.iter_mut().zip(z) {
-        *a = (z - max).exp();
-        sum += *a;
+    for x in v.iter_mut() {
+        *x = (*x - max).exp();
+        sum += *x;
     }
     let inv = T::one() / sum;
-    for a in a.iter_mut() {
-        *a *= inv;
+    for x in v.iter_mut() {
+        *x *= inv;
     }
     max + sum.ln()
 }
@@ -445,20 +454,7 @@ impl<T: Scalar> Activation<T> for Softmax {
     }
     #[inline]
     fn forward_in_place(&self, v: &mut [T]) {
-        let max = v
-            .iter()
-            .copied()
-            .reduce(|m, x| if x > m { x } else { m })
-            .unwrap_or_else(T::zero);
-        let mut sum = T::zero();
-        for x in v.iter_mut() {
-            *x = (*x - max).exp();
-            sum += *x;
-        }
-        let inv = T::one() / sum;
-        for x in v.iter_mut() {
-            *x *= inv;
-        }
+        softmax_in_place(v);
     }
     #[inline]
     fn backward(&self, _z: &[T], a: &[T], da: &[T], dz: &mut [T]) {

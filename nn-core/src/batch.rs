@@ -439,17 +439,5 @@ pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
     ) -> T;
 }
 
-/// The index of the largest value (the first one on ties): the predicted class.
-///
-/// ```
-/// assert_eq!(nn::batch::argmax(&[0.1f32, 0.7, 0.7, 0.2]), 1);
-/// ```
-pub fn argmax<T: Scalar>(values: &[T]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
-}
+/// Re-exported from [`crate::metrics`], where it lives (it needs no `std`).
+pub use crate::metrics::argmax;

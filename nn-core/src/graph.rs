@@ -328,12 +328,7 @@ pub mod op {
     /// `σ(x) = 1/(1 + e⁻ˣ)`, computed without overflow for large `|x|`.
     #[inline(always)]
     pub fn sigmoid<T: Scalar>(x: T) -> T {
-        if x >= T::zero() {
-            T::one() / (T::one() + (-x).exp())
-        } else {
-            let e = x.exp();
-            e / (T::one() + e)
-        }
+        crate::activation::sigmoid(x)
     }
 
     /// `σ(x)`; ∂ = σ(x)·(1 − σ(x)).

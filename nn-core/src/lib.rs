@@ -33,7 +33,6 @@ pub mod init;
 pub mod io;
 pub mod layer;
 pub mod loss;
-#[cfg(feature = "std")]
 pub mod metrics;
 pub mod network;
 pub mod optim;

@@ -1,6 +1,25 @@
-//! Classification metrics: accuracy and the confusion matrix.
+//! Classification metrics: the predicted class ([`argmax`], everywhere) and,
+//! with `std`, accuracy and the confusion matrix.
 
+use crate::Scalar;
+#[cfg(feature = "std")]
 use std::fmt;
+
+/// The index of the largest value (the first one on ties): the predicted
+/// class; an empty slice gives 0.
+///
+/// ```
+/// assert_eq!(nn::metrics::argmax(&[0.1f32, 0.7, 0.7, 0.2]), 1);
+/// ```
+pub fn argmax<T: Scalar>(values: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
 
 /// Counts of (true class, predicted class) pairs.
 ///
@@ -14,12 +33,14 @@ use std::fmt;
 /// assert_eq!(m.count(1, 2), 1);
 /// assert!((m.accuracy() - 2.0 / 3.0).abs() < 1e-12);
 /// ```
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix {
     classes: usize,
     counts: Vec<usize>,
 }
 
+#[cfg(feature = "std")]
 impl ConfusionMatrix {
     /// An empty matrix for `classes` classes.
     pub fn new(classes: usize) -> Self {
@@ -80,6 +101,7 @@ impl ConfusionMatrix {
     }
 }
 
+#[cfg(feature = "std")]
 impl fmt::Display for ConfusionMatrix {
     /// Rows are true classes, columns predicted classes, with recall per row.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,7 +7,7 @@ use core::fmt;
 
 use nalgebra::SVector;
 
-use crate::Scalar;
+use crate::{Scalar, metrics::argmax};
 
 /// One layer of a generated network, as declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -478,18 +478,6 @@ pub struct ClassCountError {
     pub inputs: usize,
     /// The length of the output slice.
     pub found: usize,
-}
-
-/// The index of the largest value, the first one on ties (the same rule as
-/// `nn::batch::argmax`, which needs `std`).
-fn argmax<T: Scalar>(values: &[T]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// A network with a loss: the loss of one sample and its gradient.

@@ -4,10 +4,93 @@ use core::fmt::{Debug, Display};
 
 use nalgebra::RealField;
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for f64 {}
+/// What only this crate may call or implement: `Scalar` has it as a
+/// supertrait, so users can neither implement `Scalar` nor name these methods.
+pub(crate) mod sealed {
+    /// The crate-private part of [`Scalar`](super::Scalar).
+    pub trait Sealed: Sized {
+        /// `C ← α A B + β C` through `matrixmultiply` (see [`crate::batch`]);
+        /// every argument already checked by the caller.
+        ///
+        /// Not nalgebra's own `gemm`: it reaches matrixmultiply only when
+        /// every dimension exceeds 5 (a batch of 5 or a layer of 3 outputs
+        /// falls back to its column loop), and its `gemm_tr`, the `Aᵀ B` of
+        /// every backward pass, never does; matrixmultiply takes a transpose
+        /// as swapped strides, for any size.
+        ///
+        /// # Safety
+        /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
+        /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
+        /// exactly `c`, column-major and contiguous.
+        #[cfg(feature = "std")]
+        #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
+        unsafe fn gemm_unchecked(
+            m: usize,
+            k: usize,
+            n: usize,
+            alpha: Self,
+            a: &[Self],
+            rsa: usize,
+            csa: usize,
+            b: &[Self],
+            rsb: usize,
+            csb: usize,
+            beta: Self,
+            c: &mut [Self],
+        );
+    }
+
+    /// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
+    macro_rules! gemm_impl {
+        ($routine:path) => {
+            #[cfg(feature = "std")]
+            unsafe fn gemm_unchecked(
+                m: usize,
+                k: usize,
+                n: usize,
+                alpha: Self,
+                a: &[Self],
+                rsa: usize,
+                csa: usize,
+                b: &[Self],
+                rsb: usize,
+                csb: usize,
+                beta: Self,
+                c: &mut [Self],
+            ) {
+                // SAFETY: the caller guarantees (see the trait's `# Safety`) that
+                // every element of A and B that matrixmultiply reads lies inside
+                // `a` and `b`, and that C is the contiguous column-major `c`
+                // (strides 1 and m, which never alias). `c` is a unique borrow, so
+                // it overlaps neither `a` nor `b`.
+                unsafe {
+                    $routine(
+                        m,
+                        k,
+                        n,
+                        alpha,
+                        a.as_ptr(),
+                        rsa as isize,
+                        csa as isize,
+                        b.as_ptr(),
+                        rsb as isize,
+                        csb as isize,
+                        beta,
+                        c.as_mut_ptr(),
+                        1,
+                        m as isize,
+                    )
+                }
+            }
+        };
+    }
+
+    impl Sealed for f32 {
+        gemm_impl!(matrixmultiply::sgemm);
+    }
+    impl Sealed for f64 {
+        gemm_impl!(matrixmultiply::dgemm);
+    }
 }
 
 /// A floating-point scalar that networks are generic over: `f32` or `f64`.
@@ -49,76 +132,6 @@ pub trait Scalar:
     /// assert!((Scalar::erfc(5.0f64) - 1.5374597944280351e-12).abs() < 1e-26);
     /// ```
     fn erfc(self) -> Self;
-
-    /// `C ← α A B + β C` through `matrixmultiply` (see [`crate::batch`]);
-    /// every argument already checked by the caller.
-    ///
-    /// # Safety
-    /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
-    /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
-    /// exactly `c`, column-major and contiguous.
-    #[cfg(feature = "std")]
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
-    unsafe fn gemm_unchecked(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: Self,
-        a: &[Self],
-        rsa: usize,
-        csa: usize,
-        b: &[Self],
-        rsb: usize,
-        csb: usize,
-        beta: Self,
-        c: &mut [Self],
-    );
-}
-
-/// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
-macro_rules! gemm_impl {
-    ($routine:path) => {
-        #[cfg(feature = "std")]
-        unsafe fn gemm_unchecked(
-            m: usize,
-            k: usize,
-            n: usize,
-            alpha: Self,
-            a: &[Self],
-            rsa: usize,
-            csa: usize,
-            b: &[Self],
-            rsb: usize,
-            csb: usize,
-            beta: Self,
-            c: &mut [Self],
-        ) {
-            // SAFETY: the caller guarantees (see the trait's `# Safety`) that
-            // every element of A and B that matrixmultiply reads lies inside
-            // `a` and `b`, and that C is the contiguous column-major `c`
-            // (strides 1 and m, which never alias). `c` is a unique borrow, so
-            // it overlaps neither `a` nor `b`.
-            unsafe {
-                $routine(
-                    m,
-                    k,
-                    n,
-                    alpha,
-                    a.as_ptr(),
-                    rsa as isize,
-                    csa as isize,
-                    b.as_ptr(),
-                    rsb as isize,
-                    csb as isize,
-                    beta,
-                    c.as_mut_ptr(),
-                    1,
-                    m as isize,
-                )
-            }
-        }
-    };
 }
 
 impl Scalar for f32 {
@@ -140,7 +153,6 @@ impl Scalar for f32 {
     fn erfc(self) -> Self {
         libm::erfcf(self)
     }
-    gemm_impl!(matrixmultiply::sgemm);
 }
 
 impl Scalar for f64 {
@@ -162,5 +174,4 @@ impl Scalar for f64 {
     fn erfc(self) -> Self {
         libm::erfc(self)
     }
-    gemm_impl!(matrixmultiply::dgemm);
 }

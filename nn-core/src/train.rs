@@ -11,9 +11,10 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::SVector;
 
-use crate::batch::{Batch, BatchSupervised, argmax};
+use crate::batch::{Batch, BatchSupervised};
 use crate::data::{Batches, Dataset, RegressionDataset};
 use crate::metrics::ConfusionMatrix;
+use crate::metrics::argmax;
 use crate::optim::{OptimError, Optimizer, Schedule};
 use crate::{ClassLabel, Params, Scalar};
 

@@ -1,0 +1,300 @@
+//! [`WeightsError`]: why a weight file could not be saved or loaded.
+
+use nn_format::FormatError;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How many of the file's tensor names a [`WeightsError::Missing`] message lists.
+const NAMES_SHOWN: usize = 8;
+
+/// Why a weight file could not be saved or loaded.
+///
+/// Variants about the file's content carry the file's `path` when the bytes
+/// came from a file ([`load_safetensors`](crate::io::load_safetensors), [`save_safetensors`](crate::io::save_safetensors)) and `None`
+/// when they came from memory. Variants about one tensor name it as it is in
+/// the file (`name`) and as it is in the network (`tensor`); the two differ
+/// only when loading with a layer mapping.
+///
+/// ```
+/// use nn::io::{from_safetensors_bytes, WeightsError};
+/// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+/// let err = from_safetensors_bytes::<Tiny<f32>, _>(b"{}").unwrap_err();
+/// assert!(matches!(err, WeightsError::Truncated { .. }));
+/// assert_eq!(err.to_string(), "truncated header length: expected 8 bytes, found 2");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WeightsError {
+    /// The file, its folder or a temporary file beside it could not be read,
+    /// written, synced or renamed; a previous file at `path` is as it was.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// The file being loaded or saved.
+        path: PathBuf,
+        /// What failed: `"read"`, `"create a temporary file for"`, `"write"`,
+        /// `"sync"`, `"replace"`.
+        action: &'static str,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The save replaced the file, but the folder holding it could not be
+    /// flushed to disk afterwards: the new file is in place and readable,
+    /// but a crash (power loss, kernel panic) before the system flushes the
+    /// folder by itself may bring the previous file back.
+    #[error(
+        "{}: the new file is in place, but its folder could not be synced, so a crash may still undo the save: {source}",
+        path.display()
+    )]
+    NotDurable {
+        /// The file saved.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The file ends before its header or the tensor data its header announces.
+    #[error(
+        "{}truncated {part}: expected {expected} bytes, found {found}",
+        At(path)
+    )]
+    Truncated {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// `"header length"` (the first 8 bytes), `"header"` or `"data"`.
+        part: &'static str,
+        /// The file size that part needs, in bytes.
+        expected: u64,
+        /// The file size, in bytes.
+        found: u64,
+    },
+    /// The header names a tensor twice, so which entry is meant cannot be
+    /// told.
+    #[error(
+        "{}not a valid safetensors file: `{name}` appears twice in the header; expected each name once",
+        At(path)
+    )]
+    Duplicate {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The name given twice.
+        name: String,
+    },
+    /// The bytes are not a valid safetensors file: the header is not JSON,
+    /// an entry's offsets do not match its shape, tensors overlap, there are
+    /// bytes after the last tensor, the offsets end past any possible file, ...
+    #[error("{}not a valid safetensors file: {reason}", At(path))]
+    Corrupt {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// What is wrong, naming the tensor if it is about one.
+        reason: String,
+    },
+    /// A tensor of the network is not in the file.
+    #[error(
+        "{}missing {}: {}",
+        At(path),
+        TensorName(name, tensor),
+        Available(available)
+    )]
+    Missing {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The name looked up in the file.
+        name: String,
+        /// The network's tensor.
+        tensor: &'static str,
+        /// Every tensor name the file has, sorted.
+        available: Vec<String>,
+    },
+    /// The file has a tensor that the network does not read.
+    #[error(
+        "{}unexpected tensor `{name}`: expected only the network's tensors (a file with extra tensors is rejected)",
+        At(path)
+    )]
+    Unexpected {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The tensor's name in the file.
+        name: String,
+    },
+    /// A tensor has the wrong shape.
+    #[error(
+        "{}{}: shape {found:?}: expected {expected:?}",
+        At(path),
+        TensorName(name, tensor)
+    )]
+    Shape {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The tensor's name in the file.
+        name: String,
+        /// The network's tensor.
+        tensor: &'static str,
+        /// The network's shape, `[out, in]` or `[out]`.
+        expected: &'static [usize],
+        /// The file's shape.
+        found: Vec<usize>,
+    },
+    /// A tensor's dtype is not the network's ([`Scalar::DTYPE`](crate::Scalar::DTYPE)).
+    #[error(
+        "{}{}: dtype {found}: expected {expected} (dtypes are never converted)",
+        At(path),
+        TensorName(name, tensor)
+    )]
+    Dtype {
+        /// The file, if the bytes came from one.
+        path: Option<PathBuf>,
+        /// The tensor's name in the file.
+        name: String,
+        /// The network's tensor.
+        tensor: &'static str,
+        /// The network's dtype, `"F32"` or `"F64"`.
+        expected: &'static str,
+        /// The file's dtype (`"F64"`, `"F16"`, `"I64"`, ...).
+        found: String,
+    },
+    /// A tensor holds a NaN or an infinity, in the file being loaded or in
+    /// the network being saved.
+    #[error(
+        "{}{}: non-finite value {value} at {index:?}: weight files hold finite values only",
+        At(path),
+        TensorName(name, tensor)
+    )]
+    NonFinite {
+        /// The file being loaded or saved, if any.
+        path: Option<PathBuf>,
+        /// The tensor's name in the file.
+        name: String,
+        /// The network's tensor.
+        tensor: &'static str,
+        /// The element's index in the tensor's shape: `[row, column]` of a
+        /// weight, `[i]` of a bias.
+        index: Vec<usize>,
+        /// The value.
+        value: f64,
+    },
+    /// A layer mapping given to [`load_safetensors_mapped`](crate::io::load_safetensors_mapped),
+    /// [`load_safetensors_into`](crate::io::load_safetensors_into) or their `from_safetensors_bytes` twins is
+    /// unusable.
+    #[error("bad layer mapping (layer `{layer}`, file name `{file}`): {reason}")]
+    Mapping {
+        /// The mapping's layer.
+        layer: String,
+        /// The mapping's name in the file.
+        file: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl WeightsError {
+    /// The file this error is about, if the bytes came from a file.
+    ///
+    /// ```
+    /// use nn::io::load_safetensors;
+    /// use std::path::Path;
+    /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
+    /// let err = load_safetensors::<Tiny<f32>, _>("no/such/net.safetensors").unwrap_err();
+    /// assert_eq!(err.path(), Some(Path::new("no/such/net.safetensors")));
+    /// ```
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Self::Io { path, .. } | Self::NotDurable { path, .. } => Some(path),
+            Self::Truncated { path, .. }
+            | Self::Duplicate { path, .. }
+            | Self::Corrupt { path, .. }
+            | Self::Missing { path, .. }
+            | Self::Unexpected { path, .. }
+            | Self::Shape { path, .. }
+            | Self::Dtype { path, .. }
+            | Self::NonFinite { path, .. } => path.as_deref(),
+            Self::Mapping { .. } => None,
+        }
+    }
+
+    /// Sets the path of a content error that has none (bytes read from a file).
+    pub(super) fn in_file(mut self, file: &Path) -> Self {
+        match &mut self {
+            Self::Truncated { path, .. }
+            | Self::Duplicate { path, .. }
+            | Self::Corrupt { path, .. }
+            | Self::Missing { path, .. }
+            | Self::Unexpected { path, .. }
+            | Self::Shape { path, .. }
+            | Self::Dtype { path, .. }
+            | Self::NonFinite { path, .. } => {
+                path.get_or_insert_with(|| file.to_path_buf());
+            }
+            Self::Io { .. } | Self::NotDurable { .. } | Self::Mapping { .. } => {}
+        }
+        self
+    }
+}
+
+impl WeightsError {
+    /// The loader's error for a file that `nn_format` rejects.
+    pub(super) fn format(e: FormatError) -> Self {
+        match e {
+            FormatError::Truncated {
+                part,
+                expected,
+                found,
+            } => Self::Truncated {
+                path: None,
+                part: part.as_str(),
+                expected,
+                found,
+            },
+            FormatError::Duplicate { name } => Self::Duplicate { path: None, name },
+            e => Self::Corrupt {
+                path: None,
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// `path: ` before a message about a file's content, or nothing.
+struct At<'a>(&'a Option<PathBuf>);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(path) => write!(f, "{}: ", path.display()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `tensor `0.weight` (for `hidden1.weight`)`, or `tensor `hidden1.weight``.
+struct TensorName<'a>(&'a str, &'a str);
+
+impl fmt::Display for TensorName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tensor `{}`", self.0)?;
+        if self.0 != self.1 {
+            write!(f, " (for `{}`)", self.1)?;
+        }
+        Ok(())
+    }
+}
+
+/// `the file has `a`, `b`` (at most [`NAMES_SHOWN`] names), or `the file has no tensors`.
+struct Available<'a>(&'a [String]);
+
+impl fmt::Display for Available<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("the file has no tensors");
+        }
+        f.write_str("the file has ")?;
+        for (i, n) in self.0.iter().take(NAMES_SHOWN).enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}`{n}`")?;
+        }
+        if self.0.len() > NAMES_SHOWN {
+            write!(f, " and {} more", self.0.len() - NAMES_SHOWN)?;
+        }
+        Ok(())
+    }
+}
