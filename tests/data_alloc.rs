@@ -4,7 +4,7 @@
 //! calling thread, and can refuse allocations above a limit on that thread,
 //! as a process under a memory limit would.
 
-use nn::data::{DataError, load_digits_csv, load_idx_images, load_idx_labels};
+use nn::data::{DataError, DataErrorKind, load_digits_csv, load_idx_images, load_idx_labels};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 mod common;
@@ -105,11 +105,23 @@ fn huge_header_allocates_only_what_the_file_holds() {
         )
     });
     assert!(
-        matches!(images_err, DataError::Truncated { found: 100, .. }),
+        matches!(
+            images_err,
+            DataError {
+                kind: DataErrorKind::Truncated { found: 100, .. },
+                ..
+            }
+        ),
         "{images_err:?}"
     );
     assert!(
-        matches!(labels_err, DataError::Truncated { found: 100, .. }),
+        matches!(
+            labels_err,
+            DataError {
+                kind: DataErrorKind::Truncated { found: 100, .. },
+                ..
+            }
+        ),
         "{labels_err:?}"
     );
     // The buffers (64 KiB for reading the file, 32 KiB in the gzip decoder, the
@@ -132,12 +144,7 @@ fn a_megabyte_of_gzip_claiming_billions_of_images_reserves_only_what_arrives() {
     assert!(
         matches!(
             err,
-            DataError::Truncated {
-                part: "data",
-                expected: 3_136_000_000_000,
-                found,
-                ..
-            } if found == MIB as u64
+            DataError { kind: DataErrorKind::Truncated { part: "data", expected: 3_136_000_000_000, found, .. }, .. } if found == MIB as u64
         ),
         "{err:?}"
     );
@@ -170,7 +177,13 @@ fn running_out_of_memory_is_not_a_corrupt_gzip_file() {
             }
         });
         assert!(
-            matches!(err, DataError::OutOfMemory { .. }),
+            matches!(
+                err,
+                DataError {
+                    kind: DataErrorKind::OutOfMemory { .. },
+                    ..
+                }
+            ),
             "{name}: {err:?}"
         );
         let message = err.to_string();

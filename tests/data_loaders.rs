@@ -5,8 +5,8 @@
 //! bitwise CRC-32), independently of the flate2 decoder under test.
 
 use nn::data::{
-    DataError, Dataset, DatasetError, load_digits_csv, load_idx, load_idx_images, load_idx_labels,
-    load_mnist,
+    DataError, DataErrorKind, Dataset, DatasetError, load_digits_csv, load_idx, load_idx_images,
+    load_idx_labels, load_mnist,
 };
 mod common;
 
@@ -197,11 +197,29 @@ fn digits_csv_plain_crlf_and_blank_lines() {
 
 // ---------------------------------------------------------------- bad files
 
+/// A report that prints an error and then its `source()` chain (as anyhow's
+/// `{:#}` does) shows each cause once: no error both prints its cause's
+/// message and returns the cause from `source()`.
+fn assert_causes_printed_once(err: &dyn std::error::Error) {
+    let mut e = err;
+    while let Some(cause) = e.source() {
+        assert!(
+            !e.to_string().contains(&cause.to_string()),
+            "`{e}` prints its cause `{cause}` and returns it from source() too"
+        );
+        e = cause;
+    }
+}
+
 #[test]
 fn file_not_found() {
     let err = load_idx_images(Path::new("/no/such/dir/images.gz")).unwrap_err();
     match &err {
-        DataError::Io { path, source } => {
+        DataError {
+            path,
+            kind: DataErrorKind::Io { error: source, .. },
+            ..
+        } => {
             assert_eq!(path, Path::new("/no/such/dir/images.gz"));
             assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
         }
@@ -211,10 +229,13 @@ fn file_not_found() {
         err.to_string()
             .starts_with("/no/such/dir/images.gz: cannot read: ")
     );
-    assert!(std::error::Error::source(&err).is_some());
+    assert_causes_printed_once(&err);
     assert!(matches!(
         load_digits_csv(Path::new("/no/such/digits.csv")),
-        Err(DataError::Io { .. })
+        Err(DataError {
+            kind: DataErrorKind::Io { .. },
+            ..
+        })
     ));
 }
 
@@ -227,7 +248,12 @@ fn mnist_folder_without_the_files() {
         &gzip(&idx_images(0, 1, 1, &[])),
     );
     let err = load_mnist(&dir).unwrap_err();
-    let DataError::NotFound { dir: d, tried } = &err else {
+    let DataError {
+        path: d,
+        kind: DataErrorKind::NotFound { tried, .. },
+        ..
+    } = &err
+    else {
         panic!("expected NotFound, got {err:?}");
     };
     assert_eq!(d, &dir);
@@ -248,10 +274,14 @@ fn wrong_magic_number() {
         let path = write(&dir, name, &bytes);
         let err = load_idx_images(&path).unwrap_err();
         match err {
-            DataError::BadMagic {
-                expected: 0x0803,
-                found: 0x0801,
-                gzip,
+            DataError {
+                kind:
+                    DataErrorKind::BadMagic {
+                        expected: 0x0803,
+                        found: 0x0801,
+                        gzip,
+                        ..
+                    },
                 ..
             } => assert_eq!(gzip, gz),
             ref other => panic!("expected BadMagic, got {other:?}"),
@@ -263,9 +293,12 @@ fn wrong_magic_number() {
     let path = write(&dir, "img", &idx_images(1, 1, 1, &[0]));
     assert!(matches!(
         load_idx_labels(&path, 10),
-        Err(DataError::BadMagic {
-            expected: 0x0801,
-            found: 0x0803,
+        Err(DataError {
+            kind: DataErrorKind::BadMagic {
+                expected: 0x0801,
+                found: 0x0803,
+                ..
+            },
             ..
         })
     ));
@@ -275,7 +308,10 @@ fn wrong_magic_number() {
     let path = write(&dir, "floats", &floats);
     assert!(matches!(
         load_idx_images(&path),
-        Err(DataError::BadMagic { found: 0x0d03, .. })
+        Err(DataError {
+            kind: DataErrorKind::BadMagic { found: 0x0d03, .. },
+            ..
+        })
     ));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -287,9 +323,12 @@ fn file_that_is_neither_gzip_nor_idx() {
     let err = load_idx_images(&path).unwrap_err();
     assert!(matches!(
         err,
-        DataError::BadMagic {
-            found: 0x3c68_746d,
-            gzip: false,
+        DataError {
+            kind: DataErrorKind::BadMagic {
+                found: 0x3c68_746d,
+                gzip: false,
+                ..
+            },
             ..
         }
     ));
@@ -304,9 +343,12 @@ fn file_that_is_neither_gzip_nor_idx() {
     let path = write(&dir, "zip", b"PK\x03\x04\x14\x00\x00\x00");
     assert!(matches!(
         load_idx_labels(&path, 10),
-        Err(DataError::BadMagic {
-            found: 0x504b_0304,
-            gzip: false,
+        Err(DataError {
+            kind: DataErrorKind::BadMagic {
+                found: 0x504b_0304,
+                gzip: false,
+                ..
+            },
             ..
         })
     ));
@@ -338,14 +380,30 @@ fn corrupt_gzip() {
     ] {
         let path = write(&dir, name, &bytes);
         let err = load_idx_labels(&path, 10).unwrap_err();
+        assert_causes_printed_once(&err);
         assert!(
-            matches!(err, DataError::Gzip { .. }),
+            matches!(
+                err,
+                DataError {
+                    kind: DataErrorKind::Gzip { .. },
+                    ..
+                }
+            ),
             "{name}: expected Gzip, got {err:?}"
         );
         assert!(err.to_string().contains(": corrupt gzip file: "), "{err}");
         // The CSV loader reports it the same way.
         let err = load_digits_csv(&path).unwrap_err();
-        assert!(matches!(err, DataError::Gzip { .. }), "{name}: {err:?}");
+        assert!(
+            matches!(
+                err,
+                DataError {
+                    kind: DataErrorKind::Gzip { .. },
+                    ..
+                }
+            ),
+            "{name}: {err:?}"
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -360,10 +418,13 @@ fn truncated_header() {
         assert!(
             matches!(
                 err,
-                DataError::Truncated {
-                    part: "header",
-                    expected: 12,
-                    found: 10,
+                DataError {
+                    kind: DataErrorKind::Truncated {
+                        part: "header",
+                        expected: 12,
+                        found: 10,
+                        ..
+                    },
                     ..
                 }
             ),
@@ -375,9 +436,12 @@ fn truncated_header() {
         let path = write(&dir, name, bytes);
         assert!(matches!(
             load_idx_labels(&path, 10),
-            Err(DataError::Truncated {
-                part: "header",
-                expected: 4,
+            Err(DataError {
+                kind: DataErrorKind::Truncated {
+                    part: "header",
+                    expected: 4,
+                    ..
+                },
                 ..
             })
         ));
@@ -396,10 +460,13 @@ fn truncated_data() {
         assert!(
             matches!(
                 err,
-                DataError::Truncated {
-                    part: "data",
-                    expected: 10,
-                    found: 7,
+                DataError {
+                    kind: DataErrorKind::Truncated {
+                        part: "data",
+                        expected: 10,
+                        found: 7,
+                        ..
+                    },
                     ..
                 }
             ),
@@ -418,13 +485,22 @@ fn truncated_data() {
     let path = write(&dir, "cut.gz", &gz[..gz.len() / 2]);
     let err = load_idx_labels(&path, 10).unwrap_err();
     assert!(
-        matches!(err, DataError::Truncated { part: "data", expected: 10_000, found, .. } if found < 10_000),
+        matches!(err, DataError { kind: DataErrorKind::Truncated { part: "data", expected: 10_000, found, .. }, .. } if found < 10_000),
         "{err:?}"
     );
     // A gzip file that lost only its 8-byte trailer (all data, no checksum).
     let path = write(&dir, "no-trailer.gz", &gz[..gz.len() - 8]);
     let err = load_idx_labels(&path, 10).unwrap_err();
-    assert!(matches!(err, DataError::Gzip { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            DataError {
+                kind: DataErrorKind::Gzip { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -437,7 +513,13 @@ fn header_counts_disagree_with_the_bytes() {
         let path = write(&dir, name, &bytes);
         let err = load_idx_images(&path).unwrap_err();
         assert!(
-            matches!(err, DataError::TrailingData { expected: 8, .. }),
+            matches!(
+                err,
+                DataError {
+                    kind: DataErrorKind::TrailingData { expected: 8, .. },
+                    ..
+                }
+            ),
             "{name}: {err:?}"
         );
         assert!(
@@ -448,7 +530,10 @@ fn header_counts_disagree_with_the_bytes() {
     let path = write(&dir, "labels", &idx_labels(1, &[1, 2]));
     assert!(matches!(
         load_idx_labels(&path, 10),
-        Err(DataError::TrailingData { expected: 1, .. })
+        Err(DataError {
+            kind: DataErrorKind::TrailingData { expected: 1, .. },
+            ..
+        })
     ));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -461,18 +546,21 @@ fn images_and_labels_of_different_counts() {
     let err = load_idx(&images, &labels, 10).unwrap_err();
     assert!(matches!(
         err,
-        DataError::CountMismatch {
-            image_count: 3,
-            label_count: 2,
+        DataError {
+            kind: DataErrorKind::CountMismatch {
+                image_count: 3,
+                label_count: 2,
+                ..
+            },
             ..
         }
     ));
     assert_eq!(
         err.to_string(),
         format!(
-            "{} has 3 images but {} has 2 labels: expected the same count",
-            images.display(),
-            labels.display()
+            "{}: 2 labels, but {} has 3 images: expected the same count",
+            labels.display(),
+            images.display()
         )
     );
     std::fs::remove_dir_all(dir).unwrap();
@@ -485,10 +573,13 @@ fn label_outside_the_class_range() {
     let err = load_idx_labels(&path, 10).unwrap_err();
     assert!(matches!(
         err,
-        DataError::LabelOutOfRange {
-            index: 2,
-            label: 10,
-            classes: 10,
+        DataError {
+            kind: DataErrorKind::LabelOutOfRange {
+                index: 2,
+                label: 10,
+                classes: 10,
+                ..
+            },
             ..
         }
     ));
@@ -502,7 +593,10 @@ fn label_outside_the_class_range() {
     let images = write(&dir, "i", &idx_images(4, 1, 1, &[0; 4]));
     assert!(matches!(
         load_idx(&images, &path, 10),
-        Err(DataError::LabelOutOfRange { index: 2, .. })
+        Err(DataError {
+            kind: DataErrorKind::LabelOutOfRange { index: 2, .. },
+            ..
+        })
     ));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -519,10 +613,13 @@ fn header_claiming_a_huge_size() {
         assert!(
             matches!(
                 err,
-                DataError::Truncated {
-                    part: "data",
-                    expected: 3_367_254_359_280,
-                    found: 3,
+                DataError {
+                    kind: DataErrorKind::Truncated {
+                        part: "data",
+                        expected: 3_367_254_359_280,
+                        found: 3,
+                        ..
+                    },
                     ..
                 }
             ),
@@ -532,9 +629,12 @@ fn header_claiming_a_huge_size() {
     let path = write(&dir, "labels", &idx_labels(u32::MAX, &[1]));
     assert!(matches!(
         load_idx_labels(&path, 10),
-        Err(DataError::Truncated {
-            expected: 4_294_967_295,
-            found: 1,
+        Err(DataError {
+            kind: DataErrorKind::Truncated {
+                expected: 4_294_967_295,
+                found: 1,
+                ..
+            },
             ..
         })
     ));
@@ -545,7 +645,16 @@ fn header_claiming_a_huge_size() {
         &idx_images(u32::MAX, u32::MAX, u32::MAX, &[]),
     );
     let err = load_idx_images(&path).unwrap_err();
-    assert!(matches!(err, DataError::BadDims { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            DataError {
+                kind: DataErrorKind::BadDims { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(
         err.to_string()
             .contains("4294967295 x 4294967295 x 4294967295")
@@ -558,7 +667,9 @@ fn zero_sized_images() {
     let dir = temp_dir("zero-size");
     let path = write(&dir, "i", &idx_images(5, 0, 28, &[]));
     let err = load_idx_images(&path).unwrap_err();
-    assert!(matches!(err, DataError::BadDims { ref dims, .. } if dims == &[5, 0, 28]));
+    assert!(
+        matches!(err, DataError { kind: DataErrorKind::BadDims { ref dims, .. }, .. } if dims == &[5, 0, 28])
+    );
     assert!(
         err.to_string()
             .ends_with("header dimensions 5 x 0 x 28: an image needs at least one pixel")
@@ -598,41 +709,67 @@ fn csv_with_bad_fields() {
         match (*name, &err) {
             (
                 "short",
-                DataError::FieldCount {
-                    line: 3,
-                    expected: 65,
-                    found: 64,
+                DataError {
+                    kind:
+                        DataErrorKind::FieldCount {
+                            line: 3,
+                            expected: 65,
+                            found: 64,
+                            ..
+                        },
                     ..
                 },
             ) => {}
             (
                 "long",
-                DataError::FieldCount {
-                    line: 3,
-                    expected: 65,
-                    found: 66,
+                DataError {
+                    kind:
+                        DataErrorKind::FieldCount {
+                            line: 3,
+                            expected: 65,
+                            found: 66,
+                            ..
+                        },
                     ..
                 },
             ) => {}
             (
                 "float",
-                DataError::NotAnInteger {
-                    column: 4, text, ..
+                DataError {
+                    kind:
+                        DataErrorKind::NotAnInteger {
+                            column: 4, text, ..
+                        },
+                    ..
                 },
             ) => assert_eq!(text, "3.5"),
             (
                 "word",
-                DataError::NotAnInteger {
-                    column: 1, text, ..
+                DataError {
+                    kind:
+                        DataErrorKind::NotAnInteger {
+                            column: 1, text, ..
+                        },
+                    ..
                 },
             ) => assert_eq!(text, "abc"),
-            ("empty-field", DataError::NotAnInteger { column: 11, .. }) => {}
+            (
+                "empty-field",
+                DataError {
+                    kind: DataErrorKind::NotAnInteger { column: 11, .. },
+                    ..
+                },
+            ) => {}
             (
                 "pixel-17",
-                DataError::ValueOutOfRange {
-                    column: 6,
-                    what: "pixel",
-                    max: 16,
+                DataError {
+                    kind:
+                        DataErrorKind::ValueOutOfRange {
+                            column: 6,
+                            what: "pixel",
+                            max: 16,
+                            ..
+                        },
                     ..
                 },
             ) => {
@@ -640,22 +777,36 @@ fn csv_with_bad_fields() {
             }
             (
                 "pixel-neg",
-                DataError::ValueOutOfRange {
-                    column: 64,
-                    what: "pixel",
+                DataError {
+                    kind:
+                        DataErrorKind::ValueOutOfRange {
+                            column: 64,
+                            what: "pixel",
+                            ..
+                        },
                     ..
                 },
             ) => {}
             (
                 "label-10",
-                DataError::ValueOutOfRange {
-                    column: 65,
-                    what: "label",
-                    max: 9,
+                DataError {
+                    kind:
+                        DataErrorKind::ValueOutOfRange {
+                            column: 65,
+                            what: "label",
+                            max: 9,
+                            ..
+                        },
                     ..
                 },
             ) => {}
-            ("overflow", DataError::ValueOutOfRange { column: 3, .. }) => {}
+            (
+                "overflow",
+                DataError {
+                    kind: DataErrorKind::ValueOutOfRange { column: 3, .. },
+                    ..
+                },
+            ) => {}
             _ => panic!("{name}: unexpected {err:?}"),
         }
     }
@@ -663,9 +814,12 @@ fn csv_with_bad_fields() {
     let path = write(&dir, "binary", &[0xff, 0xfe, 0, 1, 2]);
     assert!(matches!(
         load_digits_csv(&path),
-        Err(DataError::FieldCount {
-            line: 1,
-            found: 1,
+        Err(DataError {
+            kind: DataErrorKind::FieldCount {
+                line: 1,
+                found: 1,
+                ..
+            },
             ..
         })
     ));

@@ -250,10 +250,16 @@ fn a_schedule_that_decays_to_zero_is_an_error() {
             err,
             TrainError::Schedule {
                 epoch: 2,
-                source: OptimError::LearningRate { found: 0.0 }
+                problem: OptimError::LearningRate { found: 0.0 }
             }
         ),
         "{err:?}"
+    );
+    // The optimizer's words are in the message, once: not a source() too.
+    assert!(std::error::Error::source(&err).is_none());
+    assert!(
+        err.to_string()
+            .ends_with(&OptimError::LearningRate { found: 0.0 }.to_string())
     );
 }
 

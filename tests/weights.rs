@@ -7,7 +7,7 @@
 
 use nn::Params;
 use nn::io::{
-    LayerName, WeightsError, from_safetensors_bytes, from_safetensors_bytes_into,
+    LayerName, WeightsError, WeightsErrorKind, from_safetensors_bytes, from_safetensors_bytes_into,
     from_safetensors_bytes_mapped, load_safetensors, load_safetensors_into,
     load_safetensors_mapped, save_safetensors, to_safetensors_bytes,
 };
@@ -257,11 +257,16 @@ fn ignores_metadata_and_tensor_order() {
 fn missing_tensor_is_named_with_the_file_s_names() {
     let err = from_safetensors_bytes::<Small<f32>, _>(&small_with("out.bias", None)).unwrap_err();
     match &err {
-        WeightsError::Missing {
+        WeightsError {
             path: None,
-            name,
-            tensor: "out.bias",
-            available,
+            kind:
+                WeightsErrorKind::Missing {
+                    name,
+                    tensor: "out.bias",
+                    available,
+                    ..
+                },
+            ..
         } => {
             assert_eq!(name, "out.bias");
             assert_eq!(available, &["hidden.bias", "hidden.weight", "out.weight"]);
@@ -284,7 +289,7 @@ fn extra_tensor_is_an_error() {
     let extra = ("extra.weight", "F32", &[1usize][..], f32s(&[0.0]));
     let err = from_safetensors_bytes::<Small<f32>, _>(&small_with("", Some(extra))).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Unexpected { path: None, name } if name == "extra.weight"),
+        matches!(&err, WeightsError { path: None, kind: WeightsErrorKind::Unexpected { name, .. }, .. } if name == "extra.weight"),
         "{err:?}"
     );
     assert_eq!(
@@ -306,11 +311,15 @@ fn wrong_shape_says_expected_and_found() {
         from_safetensors_bytes::<Small<f32>, _>(&small_with("hidden.weight", Some(transposed)))
             .unwrap_err();
     match &err {
-        WeightsError::Shape {
-            name,
-            tensor: "hidden.weight",
-            expected: [3, 2],
-            found,
+        WeightsError {
+            kind:
+                WeightsErrorKind::Shape {
+                    name,
+                    tensor: "hidden.weight",
+                    expected: [3, 2],
+                    found,
+                    ..
+                },
             ..
         } => assert_eq!(
             (name.as_str(), found.as_slice()),
@@ -349,7 +358,7 @@ fn dtype_mismatch_is_an_error_both_ways() {
     ]);
     let err = from_safetensors_bytes::<Small<f32>, _>(&f64_file).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Dtype { tensor: "hidden.weight", expected: "F32", found, .. } if found == "F64"),
+        matches!(&err, WeightsError { kind: WeightsErrorKind::Dtype { tensor: "hidden.weight", expected: "F32", found, .. }, .. } if found == "F64"),
         "{err:?}"
     );
     assert_eq!(
@@ -361,7 +370,9 @@ fn dtype_mismatch_is_an_error_both_ways() {
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
     // ... which does not take the F32 file.
     let err = from_safetensors_bytes::<Small<f64>, _>(&file(&small_tensors())).unwrap_err();
-    assert!(matches!(&err, WeightsError::Dtype { expected: "F64", found, .. } if found == "F32"));
+    assert!(
+        matches!(&err, WeightsError { kind: WeightsErrorKind::Dtype { expected: "F64", found, .. }, .. } if found == "F32")
+    );
 
     // Other float widths and integers are rejected too, even with the right byte count.
     for (dtype, data) in [
@@ -373,7 +384,7 @@ fn dtype_mismatch_is_an_error_both_ways() {
         let err =
             from_safetensors_bytes::<Small<f32>, _>(&small_with("out.bias", Some(t))).unwrap_err();
         assert!(
-            matches!(&err, WeightsError::Dtype { tensor: "out.bias", found, .. } if found == dtype),
+            matches!(&err, WeightsError { kind: WeightsErrorKind::Dtype { tensor: "out.bias", found, .. }, .. } if found == dtype),
             "{err:?}"
         );
     }
@@ -396,10 +407,14 @@ fn non_finite_values_are_rejected_on_load() {
         let err = from_safetensors_bytes::<Small<f32>, _>(&small_with("hidden.weight", Some(w)))
             .unwrap_err();
         match &err {
-            WeightsError::NonFinite {
-                tensor: "hidden.weight",
-                index,
-                value: v,
+            WeightsError {
+                kind:
+                    WeightsErrorKind::NonFinite {
+                        tensor: "hidden.weight",
+                        index,
+                        value: v,
+                        ..
+                    },
                 ..
             } => {
                 assert_eq!(index, &[2, 1]);
@@ -423,7 +438,7 @@ fn non_finite_values_are_rejected_on_load() {
     let err =
         from_safetensors_bytes::<Small<f32>, _>(&small_with("hidden.bias", Some(b))).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::NonFinite { tensor: "hidden.bias", index, .. } if index == &[1])
+        matches!(&err, WeightsError { kind: WeightsErrorKind::NonFinite { tensor: "hidden.bias", index, .. }, .. } if index == &[1])
     );
 }
 
@@ -439,10 +454,14 @@ fn non_finite_values_are_rejected_on_save_and_leave_the_old_file() {
     diverged.out.weight[(0, 2)] = f32::NAN;
     let err = save_safetensors(&diverged, &path).unwrap_err();
     match &err {
-        WeightsError::NonFinite {
+        WeightsError {
             path: Some(p),
-            tensor: "out.weight",
-            index,
+            kind:
+                WeightsErrorKind::NonFinite {
+                    tensor: "out.weight",
+                    index,
+                    ..
+                },
             ..
         } => assert_eq!(
             (p.as_path(), index.as_slice()),
@@ -456,7 +475,11 @@ fn non_finite_values_are_rejected_on_save_and_leave_the_old_file() {
     )));
     assert!(matches!(
         to_safetensors_bytes(&diverged),
-        Err(WeightsError::NonFinite { path: None, .. })
+        Err(WeightsError {
+            path: None,
+            kind: WeightsErrorKind::NonFinite { .. },
+            ..
+        })
     ));
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(entries(&dir), ["net.safetensors"]);
@@ -477,11 +500,16 @@ fn every_truncation_is_a_truncated_error() {
             _ => ("data", bytes.len() as u64),
         };
         match err {
-            WeightsError::Truncated {
+            WeightsError {
                 path: None,
-                part: p,
-                expected: e,
-                found,
+                kind:
+                    WeightsErrorKind::Truncated {
+                        part: p,
+                        expected: e,
+                        found,
+                        ..
+                    },
+                ..
             } => assert_eq!((p, e, found), (part, expected, cut as u64), "cut at {cut}"),
             other => panic!("cut at {cut}: {other:?}"),
         }
@@ -552,7 +580,14 @@ fn corrupt_files_are_corrupt_errors() {
     for (what, bytes, message) in cases {
         let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
         assert!(
-            matches!(err, WeightsError::Corrupt { path: None, .. }),
+            matches!(
+                err,
+                WeightsError {
+                    path: None,
+                    kind: WeightsErrorKind::Corrupt { .. },
+                    ..
+                }
+            ),
             "{what}: {err:?}"
         );
         let text = err.to_string();
@@ -587,7 +622,14 @@ fn offsets_that_add_up_past_u64_are_a_corrupt_error() {
     let bytes = overflowing_offsets();
     let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
     assert!(
-        matches!(err, WeightsError::Corrupt { path: None, .. }),
+        matches!(
+            err,
+            WeightsError {
+                path: None,
+                kind: WeightsErrorKind::Corrupt { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(
@@ -607,7 +649,7 @@ fn offsets_that_add_up_past_u64_are_a_corrupt_error() {
     fs::write(&path, &bytes).unwrap();
     let err = load_safetensors::<Small<f32>, _>(&path).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Corrupt { path: Some(p), reason } if p == &path && reason.contains("`t8`")),
+        matches!(&err, WeightsError { path: Some(p), kind: WeightsErrorKind::Corrupt { reason, .. }, .. } if p == &path && reason.contains("`t8`")),
         "{err:?}"
     );
     fs::remove_dir_all(dir).unwrap();
@@ -629,13 +671,27 @@ fn a_tensor_named_twice_is_an_error_naming_it() {
     );
     let err = from_safetensors_bytes::<Pair<f32>, _>(&with_header(header, 16)).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Duplicate { path: None, name } if name == "out.bias"),
+        matches!(&err, WeightsError { path: None, kind: WeightsErrorKind::Duplicate { name, .. }, .. } if name == "out.bias"),
         "{err:?}"
     );
     assert_eq!(
         err.to_string(),
         "not a valid safetensors file: `out.bias` appears twice in the header; expected each name once"
     );
+}
+
+/// A report that prints an error and then its `source()` chain (as anyhow's
+/// `{:#}` does) shows each cause once: no error both prints its cause's
+/// message and returns the cause from `source()`.
+fn assert_causes_printed_once(err: &dyn std::error::Error) {
+    let mut e = err;
+    while let Some(cause) = e.source() {
+        assert!(
+            !e.to_string().contains(&cause.to_string()),
+            "`{e}` prints its cause `{cause}` and returns it from source() too"
+        );
+        e = cause;
+    }
 }
 
 #[test]
@@ -646,7 +702,7 @@ fn file_errors_name_the_file() {
     fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
     let err = load_safetensors::<Small<f32>, _>(&path).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Truncated { path: Some(p), part: "data", .. } if p == &path)
+        matches!(&err, WeightsError { path: Some(p), kind: WeightsErrorKind::Truncated { part: "data", .. }, .. } if p == &path)
     );
     assert!(
         err.to_string()
@@ -664,10 +720,15 @@ fn file_errors_name_the_file() {
     let missing = dir.join("no-such.safetensors");
     let err = load_safetensors::<Small<f32>, _>(&missing).unwrap_err();
     match &err {
-        WeightsError::Io {
-            path,
-            action: "read",
-            source,
+        WeightsError {
+            path: Some(path),
+            kind:
+                WeightsErrorKind::Io {
+                    action: "read",
+                    error: source,
+                    ..
+                },
+            ..
         } => assert_eq!(
             (path, source.kind()),
             (&missing, std::io::ErrorKind::NotFound)
@@ -678,7 +739,7 @@ fn file_errors_name_the_file() {
         err.to_string()
             .starts_with(&format!("{}: cannot read: ", missing.display()))
     );
-    assert!(std::error::Error::source(&err).is_some());
+    assert_causes_printed_once(&err);
     fs::remove_dir_all(dir).unwrap();
 }
 
@@ -723,7 +784,7 @@ fn mapping_renames_layers() {
     )
     .unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Unexpected { name, .. } if name == "hidden.bias"),
+        matches!(&err, WeightsError { kind: WeightsErrorKind::Unexpected { name, .. }, .. } if name == "hidden.bias"),
         "{err:?}"
     );
     // Errors name both the file's name and the network's.
@@ -778,7 +839,16 @@ fn bad_mappings_are_rejected() {
     ];
     for (names, message) in cases {
         let err = from_safetensors_bytes_mapped::<Small<f32>, _>(&bytes, names).unwrap_err();
-        assert!(matches!(err, WeightsError::Mapping { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                WeightsError {
+                    kind: WeightsErrorKind::Mapping { .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert_eq!(err.to_string(), message);
         assert_eq!(err.path(), None);
     }
@@ -791,7 +861,13 @@ fn bad_mappings_are_rejected() {
         }],
     );
     assert!(
-        matches!(err, Err(WeightsError::Io { .. })),
+        matches!(
+            err,
+            Err(WeightsError {
+                kind: WeightsErrorKind::Io { .. },
+                ..
+            })
+        ),
         "the file is read first: {err:?}"
     );
 }
@@ -852,8 +928,11 @@ fn loading_into_a_network_changes_nothing_when_the_file_is_rejected() {
     assert!(
         matches!(
             err,
-            WeightsError::NonFinite {
-                tensor: "out.bias",
+            WeightsError {
+                kind: WeightsErrorKind::NonFinite {
+                    tensor: "out.bias",
+                    ..
+                },
                 ..
             }
         ),
@@ -861,7 +940,16 @@ fn loading_into_a_network_changes_nothing_when_the_file_is_rejected() {
     );
     let extra = ("extra.weight", "F32", &[1usize][..], f32s(&[0.0]));
     let err = from_safetensors_bytes_into(&mut net, &small_with("", Some(extra)), &[]).unwrap_err();
-    assert!(matches!(err, WeightsError::Unexpected { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            WeightsError {
+                kind: WeightsErrorKind::Unexpected { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(params(&net), before);
 
     from_safetensors_bytes_into(&mut net, &file(&small_tensors()), &[]).unwrap();
@@ -871,7 +959,7 @@ fn loading_into_a_network_changes_nothing_when_the_file_is_rejected() {
     fs::write(&path, small_with("out.bias", None)).unwrap();
     let err = load_safetensors_into(&mut net, &path, &[]).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Missing { path: Some(p), .. } if p == &path),
+        matches!(&err, WeightsError { path: Some(p), kind: WeightsErrorKind::Missing { .. }, .. } if p == &path),
         "{err:?}"
     );
     assert_eq!(net.forward(&Vector2::new(1., 1.))[0], 19.25);
@@ -918,7 +1006,7 @@ fn save_into_a_path_under_a_regular_file_fails_with_the_path() {
     let path = not_a_dir.join("net.safetensors");
     let err = save_safetensors(&Small::<f32>::init(1), &path).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Io { path: p, action: "create a temporary file for", .. } if p == &path),
+        matches!(&err, WeightsError { path: Some(p), kind: WeightsErrorKind::Io { action: "create a temporary file for", .. }, .. } if p == &path),
         "{err:?}"
     );
     assert!(err.to_string().starts_with(&format!(
@@ -942,8 +1030,11 @@ fn failed_rename_leaves_the_target_and_no_temporary_file() {
     assert!(
         matches!(
             &err,
-            WeightsError::Io {
-                action: "replace",
+            WeightsError {
+                kind: WeightsErrorKind::Io {
+                    action: "replace",
+                    ..
+                },
                 ..
             }
         ),
@@ -968,9 +1059,13 @@ fn failed_write_leaves_the_previous_file_intact() {
         // The child: 100 KiB of f64 parameters against a limit of a few KiB.
         let err = save_safetensors(&mnist::<f64>(4), &path).unwrap_err();
         match &err {
-            WeightsError::Io {
-                action: "write",
-                source,
+            WeightsError {
+                kind:
+                    WeightsErrorKind::Io {
+                        action: "write",
+                        error: source,
+                        ..
+                    },
                 ..
             } => assert_eq!(source.raw_os_error(), Some(27), "EFBIG: {err}"),
             other => panic!("{other:?}"),

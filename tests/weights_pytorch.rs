@@ -6,7 +6,9 @@
 //! The fixture and PyTorch's outputs are in `tests/fixtures/pytorch/`, with
 //! `make_fixture.py`, the script that made them (not run in CI).
 
-use nn::io::{LayerName, WeightsError, load_safetensors, load_safetensors_mapped};
+use nn::io::{
+    LayerName, WeightsError, WeightsErrorKind, load_safetensors, load_safetensors_mapped,
+};
 use nn::nalgebra::SVector;
 use std::path::{Path, PathBuf};
 
@@ -138,7 +140,7 @@ fn classifies_the_test_set_like_pytorch() {
 fn pytorch_names_need_the_mapping() {
     let err = load_safetensors::<Mnist<f32>, _>(fixture("mnist_mlp.safetensors")).unwrap_err();
     assert!(
-        matches!(&err, WeightsError::Missing { tensor: "hidden1.weight", available, .. }
+        matches!(&err, WeightsError { kind: WeightsErrorKind::Missing { tensor: "hidden1.weight", available, .. }, .. }
             if available == &["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]),
         "{err:?}"
     );

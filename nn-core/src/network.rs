@@ -63,25 +63,14 @@ pub struct TensorInfo {
 /// let e = ParamCountError { expected: 3, found: 2 };
 /// assert_eq!(e.to_string(), "expected 3 parameters, found 2");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected} parameters, found {found}")]
 pub struct ParamCountError {
     /// The network's parameter count.
     pub expected: usize,
     /// The slice's length.
     pub found: usize,
 }
-
-impl fmt::Display for ParamCountError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "expected {} parameters, found {}",
-            self.expected, self.found
-        )
-    }
-}
-
-impl core::error::Error for ParamCountError {}
 
 /// Why [`Params::from_tensors`] or [`Params::set_tensors`] rejected its
 /// tensors.

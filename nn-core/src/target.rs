@@ -56,22 +56,11 @@ impl<const N: usize> fmt::Display for ClassLabel<N> {
 /// let err = ClassLabel::<10>::new(12).unwrap_err();
 /// assert_eq!(err.to_string(), "label 12 is out of range: expected a class in 0..10");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("label {label} is out of range: expected a class in 0..{classes}")]
 pub struct LabelError {
     /// The label that was given.
     pub label: usize,
     /// The number of classes (valid labels are `0..classes`).
     pub classes: usize,
 }
-
-impl fmt::Display for LabelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "label {} is out of range: expected a class in 0..{}",
-            self.label, self.classes
-        )
-    }
-}
-
-impl core::error::Error for LabelError {}

@@ -16,7 +16,7 @@ use crate::data::{Batches, Dataset, RegressionDataset};
 use crate::metrics::ConfusionMatrix;
 use crate::metrics::argmax;
 use crate::optim::{OptimError, Optimizer, Schedule};
-use crate::{ClassLabel, Params, Scalar};
+use crate::{ClassLabel, LabelError, Params, Scalar};
 
 /// Settings of [`fit`], [`fit_classifier`] and [`Trainer`].
 #[derive(Clone, Debug, PartialEq)]
@@ -131,12 +131,12 @@ pub enum TrainError {
     },
     /// The schedule's rate for an epoch was refused by the optimizer: it
     /// decayed to 0 or grew past the largest float.
-    #[error("the learning rate for epoch {epoch} was refused: {source}")]
+    #[error("the learning rate for epoch {epoch} was refused: {problem}")]
     Schedule {
         /// The epoch, counted from 1.
         epoch: usize,
-        /// What the optimizer said.
-        source: OptimError,
+        /// What the optimizer said (in the message; not a `source()` too).
+        problem: OptimError,
     },
     /// A data set does not fit the network.
     ///
@@ -154,8 +154,8 @@ pub enum TrainError {
     Shape {
         /// Which data set (`"training"` or `"test"`).
         which: &'static str,
-        /// What is wrong.
-        problem: String,
+        /// What is wrong (in the message; not a `source()` too).
+        problem: SamplesError,
     },
     /// `batch_size` is 0.
     #[error("the batch size must be at least 1")]
@@ -205,7 +205,7 @@ pub trait Samples<T: Scalar, const IN: usize, const OUT: usize> {
     fn input(&self, i: usize) -> &[f32];
     /// Every sample's target, or what does not fit a network of `IN` inputs
     /// and `OUT` outputs.
-    fn targets(&self) -> Result<Vec<Self::Target>, String>;
+    fn targets(&self) -> Result<Vec<Self::Target>, SamplesError>;
     /// The class of a target, if targets are classes: then [`evaluate`]
     /// reports the accuracy and a confusion matrix.
     fn class(target: &Self::Target) -> Option<usize> {
@@ -214,14 +214,56 @@ pub trait Samples<T: Scalar, const IN: usize, const OUT: usize> {
     }
 }
 
+/// Why a data set's samples do not fit a network: what
+/// [`Samples::targets`] returns, and [`TrainError::Shape`] carries.
+///
+/// ```
+/// use nn::{data::Dataset, train::{Samples, SamplesError}};
+/// let data = Dataset::new(3, 2, vec![0.0; 3], vec![1])?;
+/// let err = Samples::<f32, 2, 2>::targets(&data).unwrap_err();
+/// assert_eq!(err, SamplesError::Features { expected: 2, found: 3 });
+/// assert_eq!(err.to_string(), "its samples have 3 features, the network takes 2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SamplesError {
+    /// The samples have another number of inputs than the network takes.
+    #[error("its samples have {found} features, the network takes {expected}")]
+    Features {
+        /// The network's input width.
+        expected: usize,
+        /// The data set's features per sample.
+        found: usize,
+    },
+    /// The samples have another number of targets than the network gives
+    /// outputs.
+    #[error("its samples have {found} targets, the network gives {expected} outputs")]
+    Outputs {
+        /// The network's output width.
+        expected: usize,
+        /// The data set's targets per sample.
+        found: usize,
+    },
+    /// A label is not one of the network's classes.
+    #[error("sample {sample}: {problem}")]
+    Label {
+        /// The sample (0-based).
+        sample: usize,
+        /// The label and the network's classes.
+        problem: LabelError,
+    },
+}
+
 /// A feature count that differs from the network's input width.
-fn features_problem<const IN: usize>(features: usize) -> Result<(), String> {
+fn features_problem<const IN: usize>(features: usize) -> Result<(), SamplesError> {
     if features == IN {
         Ok(())
     } else {
-        Err(format!(
-            "its samples have {features} features, the network takes {IN}"
-        ))
+        Err(SamplesError::Features {
+            expected: IN,
+            found: features,
+        })
     }
 }
 
@@ -233,12 +275,12 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Samples<T, IN, OUT> for Datas
     fn input(&self, i: usize) -> &[f32] {
         Dataset::input(self, i)
     }
-    fn targets(&self) -> Result<Vec<ClassLabel<OUT>>, String> {
+    fn targets(&self) -> Result<Vec<ClassLabel<OUT>>, SamplesError> {
         features_problem::<IN>(self.features())?;
         (0..Dataset::len(self))
             .map(|i| {
                 self.class_label::<OUT>(i)
-                    .map_err(|e| format!("sample {i}: {e}"))
+                    .map_err(|problem| SamplesError::Label { sample: i, problem })
             })
             .collect()
     }
@@ -255,13 +297,13 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Samples<T, IN, OUT> for Regre
     fn input(&self, i: usize) -> &[f32] {
         RegressionDataset::input(self, i)
     }
-    fn targets(&self) -> Result<Vec<SVector<T, OUT>>, String> {
+    fn targets(&self) -> Result<Vec<SVector<T, OUT>>, SamplesError> {
         features_problem::<IN>(self.features())?;
         if self.outputs() != OUT {
-            return Err(format!(
-                "its samples have {} targets, the network gives {OUT} outputs",
-                self.outputs()
-            ));
+            return Err(SamplesError::Outputs {
+                expected: OUT,
+                found: self.outputs(),
+            });
         }
         Ok((0..RegressionDataset::len(self))
             .map(|i| {
@@ -601,7 +643,7 @@ impl Trainer {
             let lr = options.schedule.rate(base_lr, epoch - 1);
             optimizer
                 .set_learning_rate(T::cast_f64(lr))
-                .map_err(|source| TrainError::Schedule { epoch, source })?;
+                .map_err(|problem| TrainError::Schedule { epoch, problem })?;
             batches.advance();
             bar.set_prefix(format!("epoch {epoch}/{last}"));
             let mut sum = 0.0;
@@ -707,6 +749,7 @@ fn as_written<T: Scalar>(x: T) -> f64 {
 /// parameter), or a test loss that does.
 ///
 /// ```
+/// use nn::Params; // for `Line::<f64>::init`
 /// use nn::{data::RegressionDataset, optim::Adam, train::{evaluate, fit, TrainOptions}};
 /// use std::ops::ControlFlow;
 /// nn::network! {

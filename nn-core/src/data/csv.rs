@@ -1,7 +1,7 @@
 //! scikit-learn's digits CSV.
 
 use super::source::{Source, read_failure};
-use super::{DIGIT_CLASSES, DataError, Dataset};
+use super::{DIGIT_CLASSES, DataError, DataErrorKind, Dataset};
 use std::path::Path;
 
 /// Loads scikit-learn's digits CSV (gzip'd or not): one sample per line, 64
@@ -41,12 +41,14 @@ pub fn load_digits_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
         let line_no = number + 1;
         let found = line.split(|&b| b == b',').count();
         if found != PIXELS + 1 {
-            return Err(DataError::FieldCount {
-                path: path.to_owned(),
-                line: line_no,
-                expected: PIXELS + 1,
-                found,
-            });
+            return Err(DataError::new(
+                path,
+                DataErrorKind::FieldCount {
+                    line: line_no,
+                    expected: PIXELS + 1,
+                    found,
+                },
+            ));
         }
         for (i, field) in line.split(|&b| b == b',').enumerate() {
             let (what, max) = if i < PIXELS {
@@ -63,33 +65,39 @@ pub fn load_digits_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
                         core::num::IntErrorKind::PosOverflow | core::num::IntErrorKind::NegOverflow
                     );
                     return Err(if overflow {
-                        DataError::ValueOutOfRange {
-                            path: path.to_owned(),
-                            line: line_no,
-                            column: i + 1,
-                            text: text.into_owned(),
-                            what,
-                            max,
-                        }
+                        DataError::new(
+                            path,
+                            DataErrorKind::ValueOutOfRange {
+                                line: line_no,
+                                column: i + 1,
+                                text: text.into_owned(),
+                                what,
+                                max,
+                            },
+                        )
                     } else {
-                        DataError::NotAnInteger {
-                            path: path.to_owned(),
-                            line: line_no,
-                            column: i + 1,
-                            text: text.into_owned(),
-                        }
+                        DataError::new(
+                            path,
+                            DataErrorKind::NotAnInteger {
+                                line: line_no,
+                                column: i + 1,
+                                text: text.into_owned(),
+                            },
+                        )
                     });
                 }
             };
             let Some(value) = u8::try_from(value).ok().filter(|&v| u32::from(v) <= max) else {
-                return Err(DataError::ValueOutOfRange {
-                    path: path.to_owned(),
-                    line: line_no,
-                    column: i + 1,
-                    text: text.into_owned(),
-                    what,
-                    max,
-                });
+                return Err(DataError::new(
+                    path,
+                    DataErrorKind::ValueOutOfRange {
+                        line: line_no,
+                        column: i + 1,
+                        text: text.into_owned(),
+                        what,
+                        max,
+                    },
+                ));
             };
             if i < PIXELS {
                 inputs.push(f32::from(value) / PIXEL_MAX as f32);
@@ -98,8 +106,6 @@ pub fn load_digits_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
             }
         }
     }
-    Dataset::new(PIXELS, DIGIT_CLASSES, inputs, labels).map_err(|source| DataError::Dataset {
-        path: path.to_owned(),
-        source,
-    })
+    Dataset::new(PIXELS, DIGIT_CLASSES, inputs, labels)
+        .map_err(|problem| DataError::new(path, DataErrorKind::Dataset { problem }))
 }

@@ -1,8 +1,9 @@
 //! What can go wrong: [`DatasetError`] for arguments, [`DataError`] for files.
 
 use super::idx::{IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC};
+use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Why [`Dataset::new`](crate::data::Dataset::new), [`RegressionDataset::new`](crate::data::RegressionDataset::new), [`Dataset::input_vector`](crate::data::Dataset::input_vector)
 /// or [`Dataset::batches`](crate::data::Dataset::batches) rejected its arguments.
@@ -102,56 +103,85 @@ fn input_length(features: usize, inputs: usize, labels: usize) -> String {
     }
 }
 
-/// Why a data file could not be loaded. Each variant names the file.
+/// Why a data file could not be loaded: the file, and what is wrong with it.
+///
+/// The message is `path: what`, or `path:line: what` for a line of a CSV
+/// file. It carries the operating system's or the decompressor's words
+/// itself, so [`source`](std::error::Error::source) is `None`: a report
+/// that prints the chain prints them once.
 ///
 /// ```
-/// use nn::data::{load_idx_labels, DataError};
+/// use nn::data::{load_idx_labels, DataErrorKind};
 /// use std::path::Path;
 /// let err = load_idx_labels(Path::new("no/such/file.gz"), 10).unwrap_err();
-/// assert!(matches!(err, DataError::Io { .. }));
+/// assert_eq!(err.path, Path::new("no/such/file.gz"));
+/// assert!(matches!(err.kind, DataErrorKind::Io { .. }));
 /// assert!(err.to_string().starts_with("no/such/file.gz: cannot read:"));
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[error("{}{}: {kind}", path.display(), LineSuffix(kind.line()))]
 #[non_exhaustive]
-pub enum DataError {
+pub struct DataError {
+    /// The file (for [`DataErrorKind::NotFound`], the folder searched; for
+    /// [`DataErrorKind::CountMismatch`], the label file).
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub kind: DataErrorKind,
+}
+
+impl DataError {
+    /// `kind` of the file at `path`.
+    pub(super) fn new(path: &Path, kind: DataErrorKind) -> Self {
+        Self {
+            path: path.to_owned(),
+            kind,
+        }
+    }
+}
+
+/// What is wrong with a data file: the `kind` of a [`DataError`].
+///
+/// ```
+/// use nn::data::{DataErrorKind, load_digits_csv};
+/// let path = std::env::temp_dir().join(format!("nn-doc-kind-{}.csv", std::process::id()));
+/// std::fs::write(&path, "1,2,3\n")?;
+/// let err = load_digits_csv(&path).unwrap_err();
+/// assert!(matches!(err.kind, DataErrorKind::FieldCount { line: 1, expected: 65, found: 3 }));
+/// assert_eq!(err.to_string(), format!("{}:1: 3 fields: expected 65", path.display()));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataErrorKind {
     /// The file could not be opened or read (not found, permission denied, ...).
-    #[error("{}: cannot read: {source}", .path.display())]
+    #[error("cannot read: {error}")]
     Io {
-        /// The file.
-        path: PathBuf,
         /// What the operating system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The file starts like gzip (`1f 8b`) but does not decompress: a bad
     /// header, a corrupt deflate stream or a wrong checksum.
-    #[error("{}: corrupt gzip file: {source}", .path.display())]
+    #[error("corrupt gzip file: {error}")]
     Gzip {
-        /// The file.
-        path: PathBuf,
         /// What the decompressor said.
-        source: io::Error,
+        error: io::Error,
     },
     /// Memory ran out while reading the file: its data does not fit.
-    #[error("{}: out of memory after reading {read} bytes", .path.display())]
+    #[error("out of memory after reading {read} bytes")]
     OutOfMemory {
-        /// The file.
-        path: PathBuf,
         /// The bytes read (after decompression) when memory ran out.
         read: u64,
     },
-    /// No file of one of MNIST's standard names was found in a folder.
-    #[error("{}: no such file in this folder: tried {}", .dir.display(), .tried.join(", "))]
+    /// No file of one of MNIST's standard names was found in the folder.
+    #[error("no such file in this folder: tried {}", tried.join(", "))]
     NotFound {
-        /// The folder searched.
-        dir: PathBuf,
         /// The file names tried, in order.
         tried: Vec<String>,
     },
     /// The (decompressed) file does not start with the expected IDX magic number.
-    #[error("{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x}{}", .path.display(), magic_hint(*.expected, *.gzip))]
+    #[error("wrong magic number 0x{found:08x}: expected 0x{expected:08x}{}", magic_hint(*expected, *gzip))]
     BadMagic {
-        /// The file.
-        path: PathBuf,
         /// The magic number expected, e.g. `0x00000803` for images.
         expected: u32,
         /// The first four bytes found, big-endian.
@@ -160,10 +190,8 @@ pub enum DataError {
         gzip: bool,
     },
     /// The file ends before its header or the data its header announces.
-    #[error("{}: truncated {part}: expected {expected} bytes, found {found}", .path.display())]
+    #[error("truncated {part}: expected {expected} bytes, found {found}")]
     Truncated {
-        /// The file.
-        path: PathBuf,
         /// `"header"` or `"data"`.
         part: &'static str,
         /// The bytes expected (after decompression).
@@ -172,48 +200,37 @@ pub enum DataError {
         found: u64,
     },
     /// The file has more data than its header announces.
-    #[error("{}: more data than the header announces: expected {expected} bytes", .path.display())]
+    #[error("more data than the header announces: expected {expected} bytes")]
     TrailingData {
-        /// The file.
-        path: PathBuf,
         /// The data bytes the header announces (after decompression).
         expected: u64,
     },
     /// The header's dimensions are unusable: zero-sized samples, or a total
     /// size that does not fit in memory addresses.
-    #[error("{}: header dimensions {}: {reason}", .path.display(), dims_text(.dims))]
+    #[error("header dimensions {}: {reason}", dims_text(dims))]
     BadDims {
-        /// The file.
-        path: PathBuf,
         /// The dimensions in the header.
         dims: Vec<u32>,
         /// What is wrong with them.
         reason: &'static str,
     },
-    /// An image file and a label file hold different numbers of samples.
+    /// The label file (the error's `path`) and an image file hold different
+    /// numbers of samples.
     #[error(
-        "{} has {image_count} images but {} has {label_count} labels: expected the same count",
-        .images.display(),
-        .labels.display()
+        "{label_count} labels, but {} has {image_count} images: expected the same count",
+        images.display()
     )]
     CountMismatch {
+        /// The number of labels.
+        label_count: usize,
         /// The image file.
         images: PathBuf,
         /// The number of images.
         image_count: usize,
-        /// The label file.
-        labels: PathBuf,
-        /// The number of labels.
-        label_count: usize,
     },
     /// A label is not below the number of classes.
-    #[error(
-        "{}: label {label} of sample {index} is out of range: expected a class in 0..{classes}",
-        .path.display()
-    )]
+    #[error("label {label} of sample {index} is out of range: expected a class in 0..{classes}")]
     LabelOutOfRange {
-        /// The file.
-        path: PathBuf,
         /// The sample whose label is wrong (0-based).
         index: usize,
         /// Its label.
@@ -222,10 +239,8 @@ pub enum DataError {
         classes: usize,
     },
     /// A CSV line does not have the expected number of fields.
-    #[error("{}:{line}: {found} fields: expected {expected}", .path.display())]
+    #[error("{found} fields: expected {expected}")]
     FieldCount {
-        /// The file.
-        path: PathBuf,
         /// The line (1-based).
         line: usize,
         /// The fields expected.
@@ -234,10 +249,8 @@ pub enum DataError {
         found: usize,
     },
     /// A CSV field is not an integer.
-    #[error("{}:{line}: field {column} `{text}` is not an integer", .path.display())]
+    #[error("field {column} `{text}` is not an integer")]
     NotAnInteger {
-        /// The file.
-        path: PathBuf,
         /// The line (1-based).
         line: usize,
         /// The field (1-based).
@@ -246,13 +259,8 @@ pub enum DataError {
         text: String,
     },
     /// A CSV field is an integer outside its range.
-    #[error(
-        "{}:{line}: field {column}: {what} {text} is out of range: expected 0..={max}",
-        .path.display()
-    )]
+    #[error("field {column}: {what} {text} is out of range: expected 0..={max}")]
     ValueOutOfRange {
-        /// The file.
-        path: PathBuf,
         /// The line (1-based).
         line: usize,
         /// The field (1-based).
@@ -265,16 +273,44 @@ pub enum DataError {
         max: u32,
     },
     /// A data set's invariants do not hold (see [`DatasetError`]).
-    #[error("{}: {source}", .path.display())]
+    #[error("{problem}")]
     Dataset {
-        /// The file.
-        path: PathBuf,
         /// What is wrong.
-        source: DatasetError,
+        problem: DatasetError,
     },
 }
 
-/// The end of [`DataError::BadMagic`]'s message: what the expected magic
+impl DataErrorKind {
+    /// The line of a CSV file the error is on, if it is about one.
+    ///
+    /// ```
+    /// use nn::data::DataErrorKind;
+    /// assert_eq!(DataErrorKind::FieldCount { line: 3, expected: 65, found: 2 }.line(), Some(3));
+    /// assert_eq!(DataErrorKind::TrailingData { expected: 8 }.line(), None);
+    /// ```
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Self::FieldCount { line, .. }
+            | Self::NotAnInteger { line, .. }
+            | Self::ValueOutOfRange { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+/// `:line` after the path, or nothing.
+struct LineSuffix(Option<usize>);
+
+impl fmt::Display for LineSuffix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(line) => write!(f, ":{line}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The end of [`DataErrorKind::BadMagic`]'s message: what the expected magic
 /// number stands for, and that a gzip file would also do.
 fn magic_hint(expected: u32, gzip: bool) -> String {
     let what = match expected {

@@ -1,7 +1,7 @@
 //! MNIST's IDX format: big-endian headers, unsigned-byte arrays.
 
 use super::source::Source;
-use super::{DIGIT_CLASSES, DataError, Dataset};
+use super::{DIGIT_CLASSES, DataError, DataErrorKind, Dataset};
 use std::path::{Path, PathBuf};
 
 /// IDX magic of an unsigned-byte array with 3 dimensions (`N x rows x cols`).
@@ -42,10 +42,14 @@ pub fn load_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
     let path = path.as_ref();
     let mut src = Source::open(path)?;
     let dims = src.read_idx_header(3)?;
-    let bad = |reason| DataError::BadDims {
-        path: path.to_owned(),
-        dims: dims.clone(),
-        reason,
+    let bad = |reason| {
+        DataError::new(
+            path,
+            DataErrorKind::BadDims {
+                dims: dims.clone(),
+                reason,
+            },
+        )
     };
     let [count, rows, cols] = [dims[0], dims[1], dims[2]].map(|d| d as usize);
     if rows == 0 || cols == 0 {
@@ -74,14 +78,15 @@ pub fn load_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
 /// dimension), gzip'd or not, and checks that every label is below `classes`.
 ///
 /// ```
-/// use nn::data::{load_idx_labels, DataError};
+/// use nn::data::{load_idx_labels, DataError, DataErrorKind};
 /// use std::path::Path;
 /// let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/mnist/t10k-labels-idx1-ubyte.gz"));
 /// let labels = load_idx_labels(path, 10)?;
 /// assert_eq!(labels.len(), 10_000);
 /// assert_eq!(labels[..5], [7, 2, 1, 0, 4]);
 /// // With only 5 classes, the first label (7) is out of range.
-/// assert!(matches!(load_idx_labels(path, 5), Err(DataError::LabelOutOfRange { index: 0, label: 7, .. })));
+/// let err = load_idx_labels(path, 5).unwrap_err();
+/// assert!(matches!(err.kind, DataErrorKind::LabelOutOfRange { index: 0, label: 7, .. }));
 /// # Ok::<(), DataError>(())
 /// ```
 pub fn load_idx_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>, DataError> {
@@ -90,12 +95,14 @@ pub fn load_idx_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>
     let dims = src.read_idx_header(1)?;
     let labels = src.read_data(u64::from(dims[0]))?;
     if let Some(index) = labels.iter().position(|&l| usize::from(l) >= classes) {
-        return Err(DataError::LabelOutOfRange {
-            path: path.to_owned(),
-            index,
-            label: labels[index],
-            classes,
-        });
+        return Err(DataError::new(
+            path,
+            DataErrorKind::LabelOutOfRange {
+                index,
+                label: labels[index],
+                classes,
+            },
+        ));
     }
     Ok(labels)
 }
@@ -104,7 +111,7 @@ pub fn load_idx_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>
 /// pixels scaled to `[0, 1]` (`pixel / 255`) and labels in `0..classes`.
 ///
 /// Fails as [`load_idx_images`] and [`load_idx_labels`] do, and with
-/// [`DataError::CountMismatch`] if the two files disagree on the count.
+/// [`DataErrorKind::CountMismatch`] if the two files disagree on the count.
 ///
 /// ```
 /// use nn::data::load_idx;
@@ -124,21 +131,21 @@ pub fn load_idx(
     let img = load_idx_images(images)?;
     let lab = load_idx_labels(labels, classes)?;
     if img.count != lab.len() {
-        return Err(DataError::CountMismatch {
-            images: images.to_owned(),
-            image_count: img.count,
-            labels: labels.to_owned(),
-            label_count: lab.len(),
-        });
+        return Err(DataError::new(
+            labels,
+            DataErrorKind::CountMismatch {
+                label_count: lab.len(),
+                images: images.to_owned(),
+                image_count: img.count,
+            },
+        ));
     }
     // A table gives the exact quotient `p / 255` for every byte, and is as fast
     // as a multiplication.
     let scale: [f32; 256] = core::array::from_fn(|p| p as f32 / 255.0);
     let inputs = img.pixels.iter().map(|&p| scale[usize::from(p)]).collect();
-    Dataset::new(img.rows * img.cols, classes, inputs, lab).map_err(|source| DataError::Dataset {
-        path: images.to_owned(),
-        source,
-    })
+    Dataset::new(img.rows * img.cols, classes, inputs, lab)
+        .map_err(|problem| DataError::new(images, DataErrorKind::Dataset { problem }))
 }
 
 /// Finds `{set}-{kind}` (e.g. `train-images`) in `dir` under one of the names
@@ -156,10 +163,12 @@ fn find_mnist_file(dir: &Path, set: &str, kind: &str, ndim: u8) -> Result<PathBu
             return Ok(path);
         }
     }
-    Err(DataError::NotFound {
-        dir: dir.to_owned(),
-        tried: tried.to_vec(),
-    })
+    Err(DataError::new(
+        dir,
+        DataErrorKind::NotFound {
+            tried: tried.to_vec(),
+        },
+    ))
 }
 
 /// Loads MNIST from a folder in MNIST's layout: returns `(train, test)`, with

@@ -31,7 +31,7 @@ mod source;
 
 pub use csv::load_digits_csv;
 pub use dataset::{Batches, Dataset, RegressionDataset};
-pub use error::{DataError, DatasetError};
+pub use error::{DataError, DataErrorKind, DatasetError};
 pub use idx::{IdxImages, load_idx, load_idx_images, load_idx_labels, load_mnist};
 
 /// MNIST and the digits both have ten classes, `0..=9`.

@@ -1,7 +1,7 @@
 //! Reading a data file: gzip detection, buffers that grow only as bytes
 //! arrive, and the sorting of read failures into [`DataError`]s.
 
-use super::DataError;
+use super::{DataError, DataErrorKind};
 use flate2::bufread::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -25,10 +25,7 @@ pub(super) struct Source<'p> {
 impl<'p> Source<'p> {
     /// Opens `path`, gzip'd (detected by its first two bytes) or not.
     pub(super) fn open(path: &'p Path) -> Result<Self, DataError> {
-        let io_err = |source| DataError::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let io_err = |error| DataError::new(path, DataErrorKind::Io { error });
         let file = File::open(path).map_err(io_err)?;
         let mut file = BufReader::with_capacity(1 << 16, file);
         // Peek at the first two bytes without consuming them.
@@ -59,12 +56,14 @@ impl<'p> Source<'p> {
     /// is `Truncated`, anything else as [`read_failure`] sorts it.
     fn read_error(&self, e: io::Error, part: &'static str, expected: u64, found: u64) -> DataError {
         if e.kind() == io::ErrorKind::UnexpectedEof {
-            DataError::Truncated {
-                path: self.path.to_owned(),
-                part,
-                expected,
-                found,
-            }
+            DataError::new(
+                self.path,
+                DataErrorKind::Truncated {
+                    part,
+                    expected,
+                    found,
+                },
+            )
         } else {
             read_failure(self.path, self.gzip, e, found)
         }
@@ -95,12 +94,14 @@ impl<'p> Source<'p> {
         while n < buf.len() {
             match self.reader.read(&mut buf[n..]) {
                 Ok(0) => {
-                    return Err(DataError::Truncated {
-                        path: self.path.to_owned(),
-                        part: "header",
-                        expected: already + buf.len() as u64,
-                        found: already + n as u64,
-                    });
+                    return Err(DataError::new(
+                        self.path,
+                        DataErrorKind::Truncated {
+                            part: "header",
+                            expected: already + buf.len() as u64,
+                            found: already + n as u64,
+                        },
+                    ));
                 }
                 Ok(k) => n += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -127,26 +128,25 @@ impl<'p> Source<'p> {
             // A gzip file cut off after all the data, in its trailer, is a
             // corrupt gzip file rather than truncated data.
             if self.gzip && found == expected && e.kind() == io::ErrorKind::UnexpectedEof {
-                return Err(DataError::Gzip {
-                    path: self.path.to_owned(),
-                    source: e,
-                });
+                return Err(DataError::new(self.path, DataErrorKind::Gzip { error: e }));
             }
             return Err(self.read_error(e, "data", expected, found));
         }
         if found < expected {
-            return Err(DataError::Truncated {
-                path: self.path.to_owned(),
-                part: "data",
-                expected,
-                found,
-            });
+            return Err(DataError::new(
+                self.path,
+                DataErrorKind::Truncated {
+                    part: "data",
+                    expected,
+                    found,
+                },
+            ));
         }
         if found > expected {
-            return Err(DataError::TrailingData {
-                path: self.path.to_owned(),
-                expected,
-            });
+            return Err(DataError::new(
+                self.path,
+                DataErrorKind::TrailingData { expected },
+            ));
         }
         Ok(buf)
     }
@@ -159,12 +159,14 @@ impl<'p> Source<'p> {
         self.read_header(&mut magic, 0)?;
         let found = u32::from_be_bytes(magic);
         if found != expected {
-            return Err(DataError::BadMagic {
-                path: self.path.to_owned(),
-                expected,
-                found,
-                gzip: self.gzip,
-            });
+            return Err(DataError::new(
+                self.path,
+                DataErrorKind::BadMagic {
+                    expected,
+                    found,
+                    gzip: self.gzip,
+                },
+            ));
         }
         let mut dims = Vec::with_capacity(usize::from(ndim));
         for d in 0..u64::from(ndim) {
@@ -180,14 +182,14 @@ impl<'p> Source<'p> {
 /// memory, a decompression error (flate2 reports corrupt data as invalid
 /// input, a cut-off stream as an unexpected end), or an I/O error.
 pub(super) fn read_failure(path: &Path, gzip: bool, e: io::Error, read: u64) -> DataError {
-    let path = path.to_owned();
-    match e.kind() {
-        io::ErrorKind::OutOfMemory => DataError::OutOfMemory { path, read },
+    let kind = match e.kind() {
+        io::ErrorKind::OutOfMemory => DataErrorKind::OutOfMemory { read },
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
             if gzip =>
         {
-            DataError::Gzip { path, source: e }
+            DataErrorKind::Gzip { error: e }
         }
-        _ => DataError::Io { path, source: e },
-    }
+        _ => DataErrorKind::Io { error: e },
+    };
+    DataError::new(path, kind)
 }

@@ -1,7 +1,7 @@
 //! The safetensors codec: a network to bytes and bytes to a network, with
 //! every check of the [module docs](super); no files.
 
-use super::WeightsError;
+use super::{WeightsError, WeightsErrorKind};
 use crate::{Params, Scalar, TensorInfo};
 use safetensors::tensor::{Dtype, View};
 use std::borrow::Cow;
@@ -10,7 +10,7 @@ use std::borrow::Cow;
 /// `[out, in]` and `<layer>.bias` of shape `[out]` for every layer, row-major,
 /// dtype [`Scalar::DTYPE`].
 ///
-/// Fails with [`WeightsError::NonFinite`] if a parameter is NaN or infinite.
+/// Fails with [`WeightsErrorKind::NonFinite`] if a parameter is NaN or infinite.
 ///
 /// # Panics
 ///
@@ -31,9 +31,10 @@ use std::borrow::Cow;
 /// ```
 pub fn to_safetensors_bytes<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<u8>, WeightsError> {
     let tensors = encode(net)?;
-    safetensors::serialize(tensors, None).map_err(|e| WeightsError::Corrupt {
-        path: None,
-        reason: format!("cannot encode: {e}"),
+    safetensors::serialize(tensors, None).map_err(|e| {
+        WeightsError::from(WeightsErrorKind::Corrupt {
+            reason: format!("cannot encode: {e}"),
+        })
     })
 }
 
@@ -41,12 +42,12 @@ pub fn to_safetensors_bytes<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<u8>,
 /// reads it, built on the heap.
 ///
 /// ```
-/// use nn::io::{from_safetensors_bytes, to_safetensors_bytes, WeightsError};
+/// use nn::io::{from_safetensors_bytes, to_safetensors_bytes, WeightsError, WeightsErrorKind};
 /// nn::network! { struct Small { input: 2, out: dense(1) } }
 /// nn::network! { struct Wide { input: 3, out: dense(1) } }
 /// let bytes = to_safetensors_bytes(&Wide::<f32>::init(1))?;
 /// let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
-/// assert!(matches!(err, WeightsError::Shape { ref found, .. } if found == &[1, 3]));
+/// assert!(matches!(err.kind, WeightsErrorKind::Shape { ref found, .. } if found == &[1, 3]));
 /// assert_eq!(err.to_string(), "tensor `out.weight`: shape [1, 3]: expected [1, 2]");
 /// // A small network can leave its box.
 /// let wide: Wide<f32> = *from_safetensors_bytes(&bytes)?;
@@ -217,13 +218,12 @@ fn encode<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<(&'static str, Encoded
             let (j, index) = column_major_index(info.shape, i);
             let value = slice[j].into_f64();
             if !value.is_finite() {
-                return Err(WeightsError::NonFinite {
-                    path: None,
+                return Err(WeightsError::from(WeightsErrorKind::NonFinite {
                     name: info.name.to_string(),
                     tensor: info.name,
                     index,
                     value,
-                });
+                }));
             }
             match dtype {
                 // Exact: the value came from an f32.
@@ -247,10 +247,12 @@ fn encode<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<(&'static str, Encoded
 fn file_names<P: Params<T>, T: Scalar>(
     layers: &[LayerName<'_>],
 ) -> Result<Vec<String>, WeightsError> {
-    let bad = |map: &LayerName, reason| WeightsError::Mapping {
-        layer: map.layer.to_string(),
-        file: map.file.to_string(),
-        reason,
+    let bad = |map: &LayerName, reason| {
+        WeightsError::from(WeightsErrorKind::Mapping {
+            layer: map.layer.to_string(),
+            file: map.file.to_string(),
+            reason,
+        })
     };
     for (k, map) in layers.iter().enumerate() {
         if !P::TENSORS.iter().any(|t| t.layer == map.layer) {
@@ -297,50 +299,45 @@ fn check_tensors<'f, 'a, P: Params<T>, T: Scalar>(
     for (info, name) in P::TENSORS.iter().zip(names) {
         check_params_impl(info, slices.next().map_or(0, <[T]>::len));
         let Some(tensor) = file.get(name) else {
-            return Err(WeightsError::Missing {
-                path: None,
+            return Err(WeightsError::from(WeightsErrorKind::Missing {
                 name: name.clone(),
                 tensor: info.name,
                 available: file.names().map(String::from).collect(),
-            });
+            }));
         };
         if tensor.dtype().name() != T::DTYPE {
-            return Err(WeightsError::Dtype {
-                path: None,
+            return Err(WeightsError::from(WeightsErrorKind::Dtype {
                 name: name.clone(),
                 tensor: info.name,
                 expected: T::DTYPE,
                 found: tensor.dtype().to_string(),
-            });
+            }));
         }
         if tensor.shape() != info.shape {
-            return Err(WeightsError::Shape {
-                path: None,
+            return Err(WeightsError::from(WeightsErrorKind::Shape {
                 name: name.clone(),
                 tensor: info.name,
                 expected: info.shape,
                 found: tensor.shape().to_vec(),
-            });
+            }));
         }
         if let Some((i, value)) = values::<T>(tensor.data())
             .enumerate()
             .find(|(_, v)| !v.is_finite())
         {
-            return Err(WeightsError::NonFinite {
-                path: None,
+            return Err(WeightsError::from(WeightsErrorKind::NonFinite {
                 name: name.clone(),
                 tensor: info.name,
                 index: column_major_index(info.shape, i).1,
                 value,
-            });
+            }));
         }
         found.push(tensor);
     }
     if let Some(extra) = file.names().find(|n| !names.iter().any(|m| m == n)) {
-        return Err(WeightsError::Unexpected {
-            path: None,
+        return Err(WeightsError::from(WeightsErrorKind::Unexpected {
             name: extra.to_string(),
-        });
+        }));
     }
     Ok(found)
 }

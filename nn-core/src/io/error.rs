@@ -5,61 +5,78 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// How many of the file's tensor names a [`WeightsError::Missing`] message lists.
+/// How many of the file's tensor names a [`WeightsErrorKind::Missing`] message lists.
 const NAMES_SHOWN: usize = 8;
 
-/// Why a weight file could not be saved or loaded.
+/// Why a weight file could not be saved or loaded: the file, if the bytes
+/// came from one, and what is wrong.
 ///
-/// Variants about the file's content carry the file's `path` when the bytes
-/// came from a file ([`load_safetensors`](crate::io::load_safetensors), [`save_safetensors`](crate::io::save_safetensors)) and `None`
-/// when they came from memory. Variants about one tensor name it as it is in
-/// the file (`name`) and as it is in the network (`tensor`); the two differ
-/// only when loading with a layer mapping.
+/// `path` is the file's when the bytes came from a file
+/// ([`load_safetensors`](crate::io::load_safetensors),
+/// [`save_safetensors`](crate::io::save_safetensors)) and `None` when they
+/// came from memory or the error is about a layer mapping. The message is
+/// `path: what`; it carries the operating system's words itself, so
+/// [`source`](std::error::Error::source) is `None`.
 ///
 /// ```
-/// use nn::io::{from_safetensors_bytes, WeightsError};
+/// use nn::io::{from_safetensors_bytes, WeightsErrorKind};
 /// nn::network! { struct Tiny { input: 2, out: dense(1) } }
 /// let err = from_safetensors_bytes::<Tiny<f32>, _>(b"{}").unwrap_err();
-/// assert!(matches!(err, WeightsError::Truncated { .. }));
+/// assert!(matches!(err.kind, WeightsErrorKind::Truncated { .. }));
+/// assert_eq!(err.path, None);
 /// assert_eq!(err.to_string(), "truncated header length: expected 8 bytes, found 2");
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[error("{}{kind}", At(path))]
 #[non_exhaustive]
-pub enum WeightsError {
+pub struct WeightsError {
+    /// The file being loaded or saved, if any.
+    pub path: Option<PathBuf>,
+    /// What is wrong.
+    pub kind: WeightsErrorKind,
+}
+
+/// What is wrong with a weight file or a save: the `kind` of a
+/// [`WeightsError`]. Kinds about one tensor name it as it is in the file
+/// (`name`) and as it is in the network (`tensor`); the two differ only when
+/// loading with a layer mapping.
+///
+/// ```
+/// use nn::io::{from_safetensors_bytes, to_safetensors_bytes, WeightsErrorKind};
+/// nn::network! { struct Small { input: 2, out: dense(1) } }
+/// nn::network! { struct Wide { input: 3, out: dense(1) } }
+/// let bytes = to_safetensors_bytes(&Wide::<f32>::init(1))?;
+/// let err = from_safetensors_bytes::<Small<f32>, _>(&bytes).unwrap_err();
+/// assert!(matches!(err.kind, WeightsErrorKind::Shape { ref found, .. } if found == &[1, 3]));
+/// # Ok::<(), nn::io::WeightsError>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WeightsErrorKind {
     /// The file, its folder or a temporary file beside it could not be read,
-    /// written, synced or renamed; a previous file at `path` is as it was.
-    #[error("{}: cannot {action}: {source}", path.display())]
+    /// written, synced or renamed; a previous file at the error's `path` is as it was.
+    #[error("cannot {action}: {error}")]
     Io {
-        /// The file being loaded or saved.
-        path: PathBuf,
         /// What failed: `"read"`, `"create a temporary file for"`, `"write"`,
         /// `"sync"`, `"replace"`.
         action: &'static str,
         /// What the operating system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The save replaced the file, but the folder holding it could not be
     /// flushed to disk afterwards: the new file is in place and readable,
     /// but a crash (power loss, kernel panic) before the system flushes the
     /// folder by itself may bring the previous file back.
     #[error(
-        "{}: the new file is in place, but its folder could not be synced, so a crash may still undo the save: {source}",
-        path.display()
+        "the new file is in place, but its folder could not be synced, so a crash may still undo the save: {error}"
     )]
     NotDurable {
-        /// The file saved.
-        path: PathBuf,
         /// What the operating system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The file ends before its header or the tensor data its header announces.
-    #[error(
-        "{}truncated {part}: expected {expected} bytes, found {found}",
-        At(path)
-    )]
+    #[error("truncated {part}: expected {expected} bytes, found {found}")]
     Truncated {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// `"header length"` (the first 8 bytes), `"header"` or `"data"`.
         part: &'static str,
         /// The file size that part needs, in bytes.
@@ -70,35 +87,23 @@ pub enum WeightsError {
     /// The header names a tensor twice, so which entry is meant cannot be
     /// told.
     #[error(
-        "{}not a valid safetensors file: `{name}` appears twice in the header; expected each name once",
-        At(path)
+        "not a valid safetensors file: `{name}` appears twice in the header; expected each name once"
     )]
     Duplicate {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// The name given twice.
         name: String,
     },
     /// The bytes are not a valid safetensors file: the header is not JSON,
     /// an entry's offsets do not match its shape, tensors overlap, there are
     /// bytes after the last tensor, the offsets end past any possible file, ...
-    #[error("{}not a valid safetensors file: {reason}", At(path))]
+    #[error("not a valid safetensors file: {reason}")]
     Corrupt {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// What is wrong, naming the tensor if it is about one.
         reason: String,
     },
     /// A tensor of the network is not in the file.
-    #[error(
-        "{}missing {}: {}",
-        At(path),
-        TensorName(name, tensor),
-        Available(available)
-    )]
+    #[error("missing {}: {}", TensorName(name, tensor), Available(available))]
     Missing {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// The name looked up in the file.
         name: String,
         /// The network's tensor.
@@ -108,24 +113,15 @@ pub enum WeightsError {
     },
     /// The file has a tensor that the network does not read.
     #[error(
-        "{}unexpected tensor `{name}`: expected only the network's tensors (a file with extra tensors is rejected)",
-        At(path)
+        "unexpected tensor `{name}`: expected only the network's tensors (a file with extra tensors is rejected)"
     )]
     Unexpected {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// The tensor's name in the file.
         name: String,
     },
     /// A tensor has the wrong shape.
-    #[error(
-        "{}{}: shape {found:?}: expected {expected:?}",
-        At(path),
-        TensorName(name, tensor)
-    )]
+    #[error("{}: shape {found:?}: expected {expected:?}", TensorName(name, tensor))]
     Shape {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// The tensor's name in the file.
         name: String,
         /// The network's tensor.
@@ -137,13 +133,10 @@ pub enum WeightsError {
     },
     /// A tensor's dtype is not the network's ([`Scalar::DTYPE`](crate::Scalar::DTYPE)).
     #[error(
-        "{}{}: dtype {found}: expected {expected} (dtypes are never converted)",
-        At(path),
+        "{}: dtype {found}: expected {expected} (dtypes are never converted)",
         TensorName(name, tensor)
     )]
     Dtype {
-        /// The file, if the bytes came from one.
-        path: Option<PathBuf>,
         /// The tensor's name in the file.
         name: String,
         /// The network's tensor.
@@ -156,13 +149,10 @@ pub enum WeightsError {
     /// A tensor holds a NaN or an infinity, in the file being loaded or in
     /// the network being saved.
     #[error(
-        "{}{}: non-finite value {value} at {index:?}: weight files hold finite values only",
-        At(path),
+        "{}: non-finite value {value} at {index:?}: weight files hold finite values only",
         TensorName(name, tensor)
     )]
     NonFinite {
-        /// The file being loaded or saved, if any.
-        path: Option<PathBuf>,
         /// The tensor's name in the file.
         name: String,
         /// The network's tensor.
@@ -198,59 +188,51 @@ impl WeightsError {
     /// assert_eq!(err.path(), Some(Path::new("no/such/net.safetensors")));
     /// ```
     pub fn path(&self) -> Option<&Path> {
-        match self {
-            Self::Io { path, .. } | Self::NotDurable { path, .. } => Some(path),
-            Self::Truncated { path, .. }
-            | Self::Duplicate { path, .. }
-            | Self::Corrupt { path, .. }
-            | Self::Missing { path, .. }
-            | Self::Unexpected { path, .. }
-            | Self::Shape { path, .. }
-            | Self::Dtype { path, .. }
-            | Self::NonFinite { path, .. } => path.as_deref(),
-            Self::Mapping { .. } => None,
+        self.path.as_deref()
+    }
+
+    /// `kind`, about the file at `path`.
+    pub(super) fn at(path: &Path, kind: WeightsErrorKind) -> Self {
+        Self {
+            path: Some(path.to_path_buf()),
+            kind,
         }
     }
 
-    /// Sets the path of a content error that has none (bytes read from a file).
+    /// Sets the path of a content error that has none (bytes read from a
+    /// file); a mapping error is about the arguments, not the file.
     pub(super) fn in_file(mut self, file: &Path) -> Self {
-        match &mut self {
-            Self::Truncated { path, .. }
-            | Self::Duplicate { path, .. }
-            | Self::Corrupt { path, .. }
-            | Self::Missing { path, .. }
-            | Self::Unexpected { path, .. }
-            | Self::Shape { path, .. }
-            | Self::Dtype { path, .. }
-            | Self::NonFinite { path, .. } => {
-                path.get_or_insert_with(|| file.to_path_buf());
-            }
-            Self::Io { .. } | Self::NotDurable { .. } | Self::Mapping { .. } => {}
+        if !matches!(self.kind, WeightsErrorKind::Mapping { .. }) {
+            self.path.get_or_insert_with(|| file.to_path_buf());
         }
         self
     }
-}
 
-impl WeightsError {
     /// The loader's error for a file that `nn_format` rejects.
     pub(super) fn format(e: FormatError) -> Self {
-        match e {
+        let kind = match e {
             FormatError::Truncated {
                 part,
                 expected,
                 found,
-            } => Self::Truncated {
-                path: None,
+            } => WeightsErrorKind::Truncated {
                 part: part.as_str(),
                 expected,
                 found,
             },
-            FormatError::Duplicate { name } => Self::Duplicate { path: None, name },
-            e => Self::Corrupt {
-                path: None,
+            FormatError::Duplicate { name } => WeightsErrorKind::Duplicate { name },
+            e => WeightsErrorKind::Corrupt {
                 reason: e.to_string(),
             },
-        }
+        };
+        kind.into()
+    }
+}
+
+/// An error about bytes from memory (no file, yet).
+impl From<WeightsErrorKind> for WeightsError {
+    fn from(kind: WeightsErrorKind) -> Self {
+        Self { path: None, kind }
     }
 }
 

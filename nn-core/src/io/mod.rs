@@ -41,25 +41,25 @@
 //!
 //! - **Format**: the bytes are checked by [`nn_format::parse`], the reader
 //!   that `#[weights("PATH")]` uses at compile time too: header bounds, JSON,
-//!   each tensor named once ([`WeightsError::Duplicate`]), known dtypes, and
+//!   each tensor named once ([`WeightsErrorKind::Duplicate`]), known dtypes, and
 //!   offsets that match the shapes, follow one another from 0 and end exactly
 //!   at the end of the file, all with checked arithmetic
-//!   ([`WeightsError::Truncated`], [`WeightsError::Corrupt`]).
+//!   ([`WeightsErrorKind::Truncated`], [`WeightsErrorKind::Corrupt`]).
 //! - **Dtype**: a tensor must have the network's dtype ([`Scalar::DTYPE`](crate::Scalar::DTYPE)).
 //!   An `F64` file does not load into an `f32` network, nor an `F32` file into
-//!   an `f64` one ([`WeightsError::Dtype`]): values are never converted
+//!   an `f64` one ([`WeightsErrorKind::Dtype`]): values are never converted
 //!   silently. Load into the network type of the file's dtype and convert
 //!   explicitly if you need the other one, e.g. by casting what
 //!   [`Params::tensors`](crate::Params::tensors) yields and passing it to
 //!   [`Params::from_flat_column_major`](crate::Params::from_flat_column_major).
 //! - **Extra tensors**: every tensor in the file must be one of the network's.
 //!   A file with an unexpected tensor (a bigger network, a buffer, a typo'd
-//!   name) is an error naming it ([`WeightsError::Unexpected`]), because a
+//!   name) is an error naming it ([`WeightsErrorKind::Unexpected`]), because a
 //!   file that holds more than the network reads is usually not the file of
 //!   that network. The file's `__metadata__` is not a tensor and is ignored.
 //! - **Non-finite values**: weight files hold finite numbers only. Loading a
 //!   NaN or an infinity is an error naming the tensor and the element
-//!   ([`WeightsError::NonFinite`]), and so is *saving* one, so that a network
+//!   ([`WeightsErrorKind::NonFinite`]), and so is *saving* one, so that a network
 //!   whose training diverged never replaces a good checkpoint.
 //! - **Names from other frameworks**: [`load_safetensors_mapped`] reads a
 //!   file whose layers have other names, such as the `0`, `2`, `4` of a
@@ -85,7 +85,7 @@ pub use codec::{
     LayerName, from_safetensors_bytes, from_safetensors_bytes_into, from_safetensors_bytes_mapped,
     to_safetensors_bytes,
 };
-pub use error::WeightsError;
+pub use error::{WeightsError, WeightsErrorKind};
 pub use file::{
     load_safetensors, load_safetensors_into, load_safetensors_mapped, save_safetensors,
 };
