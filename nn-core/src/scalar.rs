@@ -116,8 +116,8 @@ pub trait Scalar:
     /// Converts to `f64` (exact for both `f32` and `f64`).
     fn into_f64(self) -> f64;
     /// The error function `erf x = 2/√π ∫₀ˣ e^{−t²} dt`, which
-    /// [`RealField`] lacks: `libm`'s port of FreeBSD's `s_erf.c`, within
-    /// 1 ulp.
+    /// [`RealField`] lacks: `libm`'s port of FreeBSD's `s_erf.c`, accurate
+    /// to about 1 ulp.
     ///
     /// ```
     /// use nn::Scalar;
