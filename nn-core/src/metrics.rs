@@ -1,6 +1,7 @@
 //! Classification metrics: accuracy and the confusion matrix.
 
-use std::fmt;
+use alloc::{vec, vec::Vec};
+use core::fmt;
 
 /// Counts of (true class, predicted class) pairs.
 ///

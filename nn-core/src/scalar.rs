@@ -40,7 +40,7 @@ pub trait Scalar:
     /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
     /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
     /// exactly `c`, column-major and contiguous.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "batch")]
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
     unsafe fn gemm_unchecked(
@@ -62,7 +62,7 @@ pub trait Scalar:
 /// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
 macro_rules! gemm_impl {
     ($routine:path) => {
-        #[cfg(feature = "std")]
+        #[cfg(feature = "batch")]
         unsafe fn gemm_unchecked(
             m: usize,
             k: usize,
