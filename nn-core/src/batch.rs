@@ -163,7 +163,7 @@ fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
 /// use nn::batch::{Batch, BatchLayerTrace};
 /// use nn::{Dense, activation::Identity};
 /// use nn::nalgebra::{SMatrix, SVector};
-/// use nn_core::batch::dense_forward_trace_batch;
+/// use nn::__private::batch::dense_forward_trace_batch;
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[1.0], [2.0]]), bias: SVector::from([0.5]) };
 /// let x = Batch::<f64, 2>::from_column_slice(&[1.0, 1.0, 0.0, 3.0]);
 /// let mut t = BatchLayerTrace::new();
@@ -320,7 +320,7 @@ pub fn column<T: Scalar, const N: usize>(batch: &Batch<T, N>, j: usize) -> SVect
 ///
 /// ```
 /// use nn::batch::Batch;
-/// use nn_core::batch::loss_backward_batch;
+/// use nn::__private::batch::loss_backward_batch;
 /// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
 /// let logits = Batch::<f64, 2>::from_column_slice(&[0.0, 0.0, 0.0, 0.0]);
 /// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];
@@ -363,7 +363,7 @@ pub fn loss_backward_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
 ///
 /// ```
 /// use nn::batch::Batch;
-/// use nn_core::batch::fused_activation_grad_batch;
+/// use nn::__private::batch::fused_activation_grad_batch;
 /// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
 /// let a = Batch::<f64, 2>::from_column_slice(&[0.5, 0.5, 0.25, 0.75]);
 /// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];

@@ -103,7 +103,7 @@
 //! generated code only (`nn::__private`), hidden from these docs.
 //!
 //! ```
-//! use nn_core::graph::op;
+//! use nn::__private::graph::op;
 //! assert_eq!(op::relu_d(2.0f64), (2.0, 1.0));
 //! assert_eq!(op::max_d(1.0f64, 3.0), (3.0, 0.0, 1.0));
 //! ```

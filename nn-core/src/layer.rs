@@ -110,7 +110,7 @@ impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
 /// ```
 /// use nn::{Dense, LayerTrace, activation::Relu};
 /// use nn::nalgebra::{SMatrix, SVector};
-/// use nn_core::layer::dense_forward_trace;
+/// use nn::__private::layer::dense_forward_trace;
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
 /// let mut t = LayerTrace::new();
 /// dense_forward_trace(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut t);
@@ -134,7 +134,7 @@ pub fn dense_forward_trace<T: Scalar, A: Activation<T>, const IN: usize, const O
 /// ```
 /// use nn::{Dense, activation::Relu};
 /// use nn::nalgebra::{SMatrix, SVector};
-/// use nn_core::layer::dense_forward;
+/// use nn::__private::layer::dense_forward;
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
 /// let mut a = SVector::zeros();
 /// dense_forward(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut a);
@@ -158,7 +158,7 @@ pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: us
 /// ```
 /// use nn::{LayerTrace, activation::Relu};
 /// use nn::nalgebra::SVector;
-/// use nn_core::layer::activation_backward;
+/// use nn::__private::layer::activation_backward;
 /// let t = LayerTrace { z: SVector::from([1.0f32, -3.0]), a: SVector::from([1.0, 0.0]) };
 /// let mut dz = SVector::zeros();
 /// activation_backward(&Relu, &t, &SVector::from([7.0, 7.0]), &mut dz);
@@ -186,7 +186,7 @@ pub fn activation_backward<T: Scalar, A: Activation<T>, const N: usize>(
 /// ```
 /// use nn::Dense;
 /// use nn::nalgebra::{SMatrix, SVector};
-/// use nn_core::layer::dense_backward;
+/// use nn::__private::layer::dense_backward;
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[3.0], [4.0]]), bias: SVector::zeros() };
 /// let mut grad = Dense::zeros();
 /// let mut dx = SVector::zeros();
@@ -216,7 +216,7 @@ pub fn dense_backward<T: Scalar, const IN: usize, const OUT: usize>(
 /// ```
 /// use nn::Dense;
 /// use nn::nalgebra::{SMatrix, SVector};
-/// use nn_core::layer::dense_sgd_backward;
+/// use nn::__private::layer::dense_sgd_backward;
 /// let mut layer = Dense::<f64, 1, 1> { weight: SMatrix::from([[2.0]]), bias: SVector::from([1.0]) };
 /// let mut dx = SVector::zeros();
 /// dense_sgd_backward(&mut layer, &SVector::from([3.0]), &SVector::from([0.5]), 0.1, Some(&mut dx));
