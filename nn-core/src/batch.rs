@@ -160,17 +160,18 @@ fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
 /// Forward through one layer for a batch: `Z = W X + b 1ᵀ` (one GEMM), `A = σ(Z)`.
 ///
 /// ```
-/// use nn::batch::{Batch, BatchLayerTrace, dense_forward_batch};
+/// use nn::batch::{Batch, BatchLayerTrace};
 /// use nn::{Dense, activation::Identity};
 /// use nn::nalgebra::{SMatrix, SVector};
+/// use nn::__private::batch::dense_forward_trace_batch;
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[1.0], [2.0]]), bias: SVector::from([0.5]) };
 /// let x = Batch::<f64, 2>::from_column_slice(&[1.0, 1.0, 0.0, 3.0]);
 /// let mut t = BatchLayerTrace::new();
-/// dense_forward_batch(&layer, &Identity, &x, &mut t);
+/// dense_forward_trace_batch(&layer, &Identity, &x, &mut t);
 /// assert_eq!(t.a.as_slice(), &[3.5, 6.5]);
 /// ```
 #[inline(never)]
-pub fn dense_forward_batch<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+pub fn dense_forward_trace_batch<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     act: &A,
     x: &Batch<T, IN>,
@@ -318,7 +319,8 @@ pub fn column<T: Scalar, const N: usize>(batch: &Batch<T, N>, j: usize) -> SVect
 /// not bad data.
 ///
 /// ```
-/// use nn::batch::{Batch, loss_backward_batch};
+/// use nn::batch::Batch;
+/// use nn::__private::batch::loss_backward_batch;
 /// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
 /// let logits = Batch::<f64, 2>::from_column_slice(&[0.0, 0.0, 0.0, 0.0]);
 /// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];
@@ -360,7 +362,8 @@ pub fn loss_backward_batch<T: Scalar, L: Loss<T, N, Y>, Y, const N: usize>(
 /// If `ys.len()` differs from the batch size.
 ///
 /// ```
-/// use nn::batch::{Batch, fused_activation_grad_batch};
+/// use nn::batch::Batch;
+/// use nn::__private::batch::fused_activation_grad_batch;
 /// use nn::{ClassLabel, loss::SoftmaxCrossEntropy};
 /// let a = Batch::<f64, 2>::from_column_slice(&[0.5, 0.5, 0.25, 0.75]);
 /// let ys = [ClassLabel::<2>::new(0).unwrap(), ClassLabel::new(1).unwrap()];

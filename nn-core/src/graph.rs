@@ -80,7 +80,7 @@
 //! # Kinks
 //!
 //! Where an operation is not differentiable, the derivative is a documented
-//! subgradient, PyTorch's (see [`op`]): `relu′(0) = 0`, `abs′(0) = 0`;
+//! subgradient, PyTorch's: `relu′(0) = 0`, `abs′(0) = 0`;
 //! `max` and `min` send the whole gradient to the selected argument and, on a
 //! tie, half to each; `sqrt′(0) = ln′(0) = +∞`.
 //!
@@ -97,12 +97,13 @@
 //!
 //! # The runtime
 //!
-//! The generated code sequences calls to [`op`], where each operation's value
+//! The generated code sequences calls to `op`, where each operation's value
 //! and derivative live together: `op::sin(x)` is the value, `op::sin_d(x)` the
-//! value and the local derivative.
+//! value and the local derivative. `op` and the Jacobian assemblers are for
+//! generated code only (`nn::__private`), hidden from these docs.
 //!
 //! ```
-//! use nn::graph::op;
+//! use nn::__private::graph::op;
 //! assert_eq!(op::relu_d(2.0f64), (2.0, 1.0));
 //! assert_eq!(op::max_d(1.0f64, 3.0), (3.0, 0.0, 1.0));
 //! ```
@@ -124,6 +125,7 @@ use crate::Scalar;
 /// - `max(a, b)` and `min(a, b)` route the gradient to the selected argument;
 ///   on a tie (`a == b`) each argument gets half;
 /// - `sqrt′(0) = +∞`, `ln′(0) = +∞` (the limits from the right).
+#[doc(hidden)]
 pub mod op {
     use crate::Scalar;
 
@@ -518,6 +520,7 @@ impl<T: Scalar, const K: usize> fmt::Display for Dot<T, K> {
 
 /// The `M × N` Jacobian from `N` Jacobian-vector products, one per input:
 /// column `j` is `jvp(e_j)`.
+#[doc(hidden)]
 pub fn jacobian_forward<T: Scalar, const N: usize, const M: usize>(
     mut jvp: impl FnMut([T; N]) -> [T; M],
 ) -> [[T; N]; M] {
@@ -535,6 +538,7 @@ pub fn jacobian_forward<T: Scalar, const N: usize, const M: usize>(
 
 /// The `M × N` Jacobian from `M` vector-Jacobian products, one per output:
 /// row `i` is `vjp(e_i)`.
+#[doc(hidden)]
 pub fn jacobian_reverse<T: Scalar, const N: usize, const M: usize>(
     mut vjp: impl FnMut([T; M]) -> [T; N],
 ) -> [[T; N]; M] {

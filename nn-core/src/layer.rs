@@ -67,7 +67,7 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT>
 ///
 /// ```
 /// use nn::LayerTrace;
-/// let t = LayerTrace::<f64, 3>::zeros();
+/// let t = LayerTrace::<f64, 3>::new();
 /// assert_eq!(t.z.len(), 3);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -79,12 +79,19 @@ pub struct LayerTrace<T: Scalar, const N: usize> {
 }
 
 impl<T: Scalar, const N: usize> LayerTrace<T, N> {
-    /// A trace of zeros.
-    pub fn zeros() -> Self {
+    /// A trace of zeros, ready for a forward pass.
+    pub fn new() -> Self {
         Self {
             z: SVector::zeros(),
             a: SVector::zeros(),
         }
+    }
+
+    /// [`LayerTrace::new`] under its old name: generated code calls it
+    /// until `network!` moves to `new`, the name every trace type shares.
+    #[doc(hidden)]
+    pub fn zeros() -> Self {
+        Self::new()
     }
 }
 
@@ -93,7 +100,7 @@ unsafe impl<T: Scalar, const N: usize> bytemuck::Zeroable for LayerTrace<T, N> {
 
 impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
     fn default() -> Self {
-        Self::zeros()
+        Self::new()
     }
 }
 
@@ -101,15 +108,16 @@ impl<T: Scalar, const N: usize> Default for LayerTrace<T, N> {
 /// starting value), then `a = σ(z)`.
 ///
 /// ```
-/// use nn::{Dense, LayerTrace, layer::dense_forward, activation::Relu};
+/// use nn::{Dense, LayerTrace, activation::Relu};
 /// use nn::nalgebra::{SMatrix, SVector};
+/// use nn::__private::layer::dense_forward_trace;
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
-/// let mut t = LayerTrace::zeros();
-/// dense_forward(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut t);
+/// let mut t = LayerTrace::new();
+/// dense_forward_trace(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut t);
 /// assert_eq!((t.z, t.a), (SVector::from([1.0, -3.0]), SVector::from([1.0, 0.0])));
 /// ```
 #[inline(never)]
-pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+pub fn dense_forward_trace<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     act: &A,
     x: &SVector<T, IN>,
@@ -124,15 +132,16 @@ pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: us
 /// `gemv` from the bias, then σ in place).
 ///
 /// ```
-/// use nn::{Dense, layer::dense_infer, activation::Relu};
+/// use nn::{Dense, activation::Relu};
 /// use nn::nalgebra::{SMatrix, SVector};
+/// use nn::__private::layer::dense_forward;
 /// let layer = Dense::<f32, 2, 2> { weight: SMatrix::identity(), bias: SVector::from([0.0, -5.0]) };
 /// let mut a = SVector::zeros();
-/// dense_infer(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut a);
+/// dense_forward(&layer, &Relu, &SVector::from([1.0, 2.0]), &mut a);
 /// assert_eq!(a, SVector::from([1.0, 0.0]));
 /// ```
 #[inline(never)]
-pub fn dense_infer<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+pub fn dense_forward<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     act: &A,
     x: &SVector<T, IN>,
@@ -147,8 +156,9 @@ pub fn dense_infer<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usiz
 /// (for elementwise σ, `dL/da ⊙ σ′(z)`).
 ///
 /// ```
-/// use nn::{LayerTrace, layer::activation_backward, activation::Relu};
+/// use nn::{LayerTrace, activation::Relu};
 /// use nn::nalgebra::SVector;
+/// use nn::__private::layer::activation_backward;
 /// let t = LayerTrace { z: SVector::from([1.0f32, -3.0]), a: SVector::from([1.0, 0.0]) };
 /// let mut dz = SVector::zeros();
 /// activation_backward(&Relu, &t, &SVector::from([7.0, 7.0]), &mut dz);
@@ -174,8 +184,9 @@ pub fn activation_backward<T: Scalar, A: Activation<T>, const N: usize>(
 /// `dL/db = δ`, and, when `dx` is given, `dL/dx = Wᵀ δ` (`gemv_tr`).
 ///
 /// ```
-/// use nn::{Dense, layer::dense_backward};
+/// use nn::Dense;
 /// use nn::nalgebra::{SMatrix, SVector};
+/// use nn::__private::layer::dense_backward;
 /// let layer = Dense::<f64, 2, 1> { weight: SMatrix::from([[3.0], [4.0]]), bias: SVector::zeros() };
 /// let mut grad = Dense::zeros();
 /// let mut dx = SVector::zeros();
@@ -203,8 +214,9 @@ pub fn dense_backward<T: Scalar, const IN: usize, const OUT: usize>(
 /// `W ← W − η δ xᵀ` and `b ← b − η δ`. No gradient is stored.
 ///
 /// ```
-/// use nn::{Dense, layer::dense_sgd_backward};
+/// use nn::Dense;
 /// use nn::nalgebra::{SMatrix, SVector};
+/// use nn::__private::layer::dense_sgd_backward;
 /// let mut layer = Dense::<f64, 1, 1> { weight: SMatrix::from([[2.0]]), bias: SVector::from([1.0]) };
 /// let mut dx = SVector::zeros();
 /// dense_sgd_backward(&mut layer, &SVector::from([3.0]), &SVector::from([0.5]), 0.1, Some(&mut dx));

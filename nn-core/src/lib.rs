@@ -18,18 +18,27 @@
 //! let loss = SoftmaxCrossEntropy.value(&a, &ClassLabel::new(2).unwrap());
 //! assert!(loss > 0.0);
 //! ```
-#![cfg_attr(not(feature = "std"), no_std)]
+// `batch`, `data`, `io` and `train` read files, time epochs or detect CPU
+// features at run time: they link std. Without them the crate is `no_std`,
+// and `alloc` adds only the heap.
+#![cfg_attr(
+    not(any(feature = "batch", feature = "data", feature = "io", feature = "train")),
+    no_std
+)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 pub mod activation;
-#[cfg(feature = "std")]
+#[cfg(feature = "batch")]
 pub mod batch;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 pub mod data;
 pub mod gradcheck;
 pub mod graph;
 pub mod init;
-#[cfg(feature = "std")]
+#[cfg(feature = "io")]
 pub mod io;
 pub mod layer;
 pub mod loss;
@@ -38,7 +47,7 @@ pub mod network;
 pub mod optim;
 mod scalar;
 mod target;
-#[cfg(feature = "std")]
+#[cfg(feature = "train")]
 pub mod train;
 
 pub use layer::{Dense, LayerTrace};

@@ -1,9 +1,11 @@
 //! Classification metrics: the predicted class ([`argmax`], everywhere) and,
-//! with `std`, accuracy and the confusion matrix.
+//! with `alloc`, accuracy and the confusion matrix.
 
 use crate::Scalar;
-#[cfg(feature = "std")]
-use std::fmt;
+#[cfg(feature = "alloc")]
+use alloc::{vec, vec::Vec};
+#[cfg(feature = "alloc")]
+use core::fmt;
 
 /// The index of the largest value (the first one on ties): the predicted
 /// class; an empty slice gives 0.
@@ -33,14 +35,14 @@ pub fn argmax<T: Scalar>(values: &[T]) -> usize {
 /// assert_eq!(m.count(1, 2), 1);
 /// assert!((m.accuracy() - 2.0 / 3.0).abs() < 1e-12);
 /// ```
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix {
     classes: usize,
     counts: Vec<usize>,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl ConfusionMatrix {
     /// An empty matrix for `classes` classes.
     pub fn new(classes: usize) -> Self {
@@ -101,7 +103,7 @@ impl ConfusionMatrix {
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl fmt::Display for ConfusionMatrix {
     /// Rows are true classes, columns predicted classes, with recall per row.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

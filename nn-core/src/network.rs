@@ -3,6 +3,8 @@
 //! parameters without knowing its layers, the [`Network`] trait for its
 //! forward pass, and the static description of its layers and tensors.
 
+#[cfg(feature = "alloc")]
+use alloc::{boxed::Box, vec::Vec};
 use core::fmt;
 
 use nalgebra::SVector;
@@ -163,13 +165,13 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
     /// Every parameter zero, allocated directly on the heap: no copy of the
     /// network ever passes through the stack, so layers of any size work
     /// (a 1024 × 1024 `f32` layer is 4 MiB, twice a test thread's stack).
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     fn zeros_boxed() -> Box<Self> {
         bytemuck::allocation::zeroed_box()
     }
 
     /// [`Params::init`], allocated directly on the heap.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     fn init_boxed(seed: u64) -> Box<Self> {
         let mut net = Self::zeros_boxed();
         net.init_in_place(seed);
@@ -420,7 +422,7 @@ pub trait Network<T: Scalar, const IN: usize, const OUT: usize>: Params<T> {
     /// let xs = [Vector2::new(1.0, 0.0), Vector2::new(0.0, 1.0)];
     /// assert_eq!(net.classify_batch(&xs), [net.classify(&xs[0]), net.classify(&xs[1])]);
     /// ```
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     fn classify_batch(&self, xs: &[SVector<T, IN>]) -> Vec<usize> {
         xs.iter().map(|x| self.classify(x)).collect()
     }

@@ -24,6 +24,9 @@
 //! # Ok::<(), OptimError>(())
 //! ```
 
+#[cfg(feature = "alloc")]
+use alloc::boxed::Box;
+
 use crate::{Params, Scalar};
 
 /// Why an optimizer or a schedule refused a hyperparameter.
@@ -159,7 +162,7 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Sgd<T> {
 /// assert!((net.out.weight[0] - 0.71).abs() < 1e-15);
 /// # Ok::<(), nn::optim::OptimError>(())
 /// ```
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Momentum<T: Scalar, N> {
     /// The learning rate η, finite and above 0.
@@ -173,7 +176,7 @@ pub struct Momentum<T: Scalar, N> {
     velocity: Option<Box<N>>,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl<T: Scalar, N> Momentum<T, N> {
     /// Classic momentum with learning rate `lr` and momentum `momentum`, or
     /// an [`OptimError`] if `lr` is not finite and above 0 or `momentum` is
@@ -229,7 +232,7 @@ impl<T: Scalar, N> Momentum<T, N> {
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let velocity = self.velocity.get_or_insert_with(N::zeros_boxed);
@@ -275,7 +278,7 @@ impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Momentum<T, N> {
 /// assert_eq!(net.out.bias[0], 0.0);
 /// # Ok::<(), nn::optim::OptimError>(())
 /// ```
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<T: Scalar, N> {
     /// The learning rate η, finite and above 0.
@@ -292,7 +295,7 @@ pub struct Adam<T: Scalar, N> {
     t: u64,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl<T: Scalar, N> Adam<T, N> {
     /// Adam with learning rate `lr` and the usual β₁ = 0.9, β₂ = 0.999,
     /// ε = 1e-8, or [`OptimError::LearningRate`] if `lr` is not finite and
@@ -330,7 +333,7 @@ impl<T: Scalar, N> Adam<T, N> {
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl<T: Scalar, N: Params<T>> Optimizer<T, N> for Adam<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let (m, v) = self

@@ -22,7 +22,7 @@ pub(crate) mod sealed {
         /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
         /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
         /// exactly `c`, column-major and contiguous.
-        #[cfg(feature = "std")]
+        #[cfg(feature = "batch")]
         #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
         unsafe fn gemm_unchecked(
             m: usize,
@@ -43,7 +43,7 @@ pub(crate) mod sealed {
     /// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
     macro_rules! gemm_impl {
         ($routine:path) => {
-            #[cfg(feature = "std")]
+            #[cfg(feature = "batch")]
             unsafe fn gemm_unchecked(
                 m: usize,
                 k: usize,
