@@ -5,14 +5,11 @@
 //! AST and collects every problem, and *expand* writes the code for a checked
 //! spec and never fails. Use the macros through the `nn` facade crate.
 
-mod ast;
-mod errors;
-mod expand;
+mod diagnostics;
 mod graph;
-mod validate;
+mod network;
 
 use proc_macro::TokenStream;
-use syn::parse_macro_input;
 
 /// Declares a neural network and generates its parameters, forward pass and
 /// unrolled backward pass.
@@ -92,11 +89,7 @@ use syn::parse_macro_input;
 /// generated; `cargo expand` shows it.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    let spec = parse_macro_input!(input as ast::Spec);
-    validate::check(&spec)
-        .map(|net| expand::network(&net))
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    network::network(input.into()).into()
 }
 
 /// Declares scalar functions as computational graphs and generates their

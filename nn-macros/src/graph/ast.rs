@@ -28,7 +28,7 @@ use syn::punctuated::Punctuated;
 use syn::token::Paren;
 use syn::{Attribute, Ident, Token, Visibility, braced, parenthesized};
 
-use crate::errors::describe;
+use crate::diagnostics::describe;
 
 /// The whole `graph!` input: one or more functions.
 pub struct Input {
@@ -565,7 +565,6 @@ impl Expr {
             syn::Lit::Float(float) => float.suffix(),
             _ => "",
         };
-        // error: found the suffixed number `2.0f32`; expected a number without a
         // suffix (`2.0`): graph! converts numbers to the scalar type
         if !suffix.is_empty() {
             return Err(syn::Error::new_spanned(

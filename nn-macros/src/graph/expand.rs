@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::ast::{BinOp, Expr, ExprNode, Function, Stmt};
-use super::check::{Graph, Node, Op, key};
+use super::graph::{Graph, Node, Op, key};
 
 /// Everything `graph!` emits for one function.
 pub fn function(graph: &Graph) -> TokenStream {

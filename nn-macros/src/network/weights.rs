@@ -25,9 +25,9 @@ use nn_format::{Dtype, TensorValues};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
-use super::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
-use crate::ast::{Layer, WeightsAttr, Width};
-use crate::errors::{Errors, one_of};
+use super::ast::{Layer, WeightsAttr, Width};
+use super::net::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
+use crate::diagnostics::{Errors, one_of};
 
 /// How many of the file's tensor names a "missing tensor" error lists.
 const NAMES_SHOWN: usize = 8;
@@ -377,7 +377,6 @@ fn tensor(
     }
     for (width, &dim) in spec.iter().zip(&shape) {
         if let Width::Const(path) = width {
-            // error[E0080]: evaluation panicked: shape mismatch: layer `hidden` has weight [HIDDEN, 2], but `hidden.weight` in `net.safetensors` is [4, 2]
             assertions.push(ConstAssert {
                 span: path.span(),
                 lhs: (*width).clone(),

@@ -2,17 +2,19 @@
 //! fails, so two mistakes give two errors in one build; what it returns is a
 //! [`Net`] that `expand` can turn into code without further checks.
 
-mod weights;
-
 use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::Ident;
-use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use crate::ast::{ACTIVATIONS, Entry, Func, LOSSES, Layer, Spec, Width};
-use crate::errors::{Errors, did_you_mean, one_of};
+use super::ast::{ACTIVATIONS, Entry, Func, LOSSES, Layer, Spec, Width};
+use super::net::{
+    Act, AssertOp, ConstAssert, LossKind, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
+    unraw,
+};
+use super::weights;
+use crate::diagnostics::{Errors, did_you_mean, one_of};
 
 /// Names other libraries use for our activations, for "did you mean".
 const ACTIVATION_ALIASES: &[(&str, &str)] = &[
@@ -39,121 +41,6 @@ const LOSS_ALIASES: &[(&str, &str)] = &[
     ("svm", "multiclass_hinge"),
 ];
 
-/// A checked spec.
-pub struct Net<'a> {
-    pub spec: &'a Spec,
-    pub input: &'a Width,
-    pub layers: Vec<NetLayer<'a>>,
-    pub loss: Option<NetLoss>,
-    /// Rules on named constants, checked by the compiler after expansion.
-    pub assertions: Vec<ConstAssert>,
-    /// The parameters of `#[weights("PATH")]`, read and checked.
-    pub weights: Option<Baked>,
-}
-
-/// A weights file read at compile time, every tensor checked against the spec.
-pub struct Baked {
-    /// The path as written.
-    pub display: String,
-    /// The absolute path, for `include_bytes!` (so that cargo rebuilds when
-    /// the file changes).
-    pub absolute: String,
-    /// The file's one dtype: the scalar type of the baked network.
-    pub dtype: BakedDtype,
-    /// One per layer, in the spec's order.
-    pub layers: Vec<BakedLayer>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-pub enum BakedDtype {
-    F32,
-    F64,
-}
-
-/// One layer's parameters as the file stores them, row-major (PyTorch's
-/// `[out, in]`), widened to `f64` (exact for `F32` files).
-pub struct BakedLayer {
-    pub rows: usize,
-    pub cols: usize,
-    pub weight: Vec<f64>,
-    pub bias: Vec<f64>,
-}
-
-/// A checked layer.
-pub struct NetLayer<'a> {
-    pub name: &'a Ident,
-    pub kind_span: Span,
-    /// The width flowing in: the previous layer's output (or the input).
-    pub input: &'a Width,
-    pub output: &'a Width,
-    pub act: Act,
-    /// The activation as written (`"leaky_relu(0.01)"`).
-    pub act_text: String,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-pub enum Act {
-    Identity,
-    Sigmoid,
-    Tanh,
-    Relu,
-    LeakyRelu(f64),
-    Softmax,
-}
-
-impl Act {
-    /// He initialisation for the ReLU family, Xavier otherwise.
-    pub fn is_relu_family(self) -> bool {
-        matches!(self, Act::Relu | Act::LeakyRelu(_))
-    }
-}
-
-#[derive(Clone, Copy, PartialEq)]
-pub enum LossKind {
-    SquaredError,
-    MeanSquaredError,
-    AbsoluteError,
-    Huber(f64),
-    SoftmaxCrossEntropy,
-    BinaryCrossEntropy,
-    Hinge(f64),
-    MulticlassHinge(f64),
-}
-
-impl LossKind {
-    /// Fused losses read the output layer's logits `z`, the others its activation `a`.
-    pub fn on_logits(self) -> bool {
-        matches!(
-            self,
-            LossKind::SoftmaxCrossEntropy | LossKind::BinaryCrossEntropy
-        )
-    }
-}
-
-pub struct NetLoss {
-    pub kind: LossKind,
-    pub text: String,
-}
-
-/// `assert!(lhs OP rhs, message)` in a `const` item, spanned at `span`.
-pub struct ConstAssert {
-    pub span: Span,
-    pub lhs: Width,
-    pub op: AssertOp,
-    pub rhs: usize,
-    pub rhs_width: Option<Width>,
-    pub message: String,
-}
-
-pub enum AssertOp {
-    /// `lhs == rhs_width`
-    EqWidth,
-    /// `lhs >= rhs`
-    AtLeast,
-    /// `lhs == rhs`
-    Eq,
-}
-
 pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut errors = Errors::default();
     let mut assertions = Vec::new();
@@ -173,13 +60,11 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         match entry {
             Entry::Input { key, width } => {
                 if input.is_some() {
-                    // error: `input` is given twice; expected it once, as the first entry
                     errors.push(syn::Error::new(
                         key.span,
                         "`input` is given twice; expected it once, as the first entry",
                     ));
                 } else if layer_before {
-                    // error: `input` must be the first entry, before the layers
                     errors.push(syn::Error::new(
                         key.span,
                         "`input` must be the first entry, before the layers",
@@ -189,13 +74,11 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
             }
             Entry::Loss { key, func } => {
                 if loss_func.is_some() {
-                    // error: `loss` is given twice; expected it once, as the last entry
                     errors.push(syn::Error::new(
                         key.span,
                         "`loss` is given twice; expected it once, as the last entry",
                     ));
                 } else if layer_after {
-                    // error: `loss` must come after the last layer
                     errors.push(syn::Error::new(
                         key.span,
                         "`loss` must come after the last layer",
@@ -207,7 +90,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         }
     }
     if layers.is_empty() {
-        // error: network `Net` has no layers; expected at least one, e.g. `output: dense(10)`
         errors.push(syn::Error::new(
             net_name.span(),
             format!(
@@ -250,7 +132,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
             match (explicit.literal(), prev_width.literal()) {
                 (Some(a), Some(b)) if a != b => {
-                    // error: shape mismatch: layer `hidden2` takes 15 inputs, but layer `hidden1` before it produces 16; expected `dense(16 -> ...)`
                     errors.push(syn::Error::new_spanned(
                         explicit,
                         format!(
@@ -299,7 +180,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         _ => None,
     };
     let Some(input) = input else {
-        // error: network `Net` has no input width; expected `input: WIDTH,` as its first entry
         return Err(errors.fail(syn::Error::new(
             net_name.span(),
             format!(
@@ -317,13 +197,6 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         weights,
     })
 }
-
-/// The suffixes of the trace types generated for a network: `Mnist` gets
-/// `MnistTrace` (one sample) and `MnistTraceBatch` (a mini-batch). Neither
-/// ends the other, so two networks' generated names can only clash if one
-/// network's name is another's plus a suffix, which `check_name` rejects.
-pub const TRACE_SUFFIX: &str = "Trace";
-pub const TRACE_BATCH_SUFFIX: &str = "TraceBatch";
 
 /// The primitive types, which a struct of the same name would shadow in
 /// the generated code (`T = f32`, `usize` constants, `&'static str` names).
@@ -358,11 +231,6 @@ fn check_name(name: &Ident, errors: &mut Errors) {
     ));
 }
 
-/// A name as messages and generated strings show it: without `r#`.
-pub fn unraw(ident: &Ident) -> String {
-    ident.unraw().to_string()
-}
-
 fn explicit_span(width: &Width) -> Span {
     match width {
         Width::Lit { lit, .. } => lit.span(),
@@ -373,7 +241,6 @@ fn explicit_span(width: &Width) -> Span {
 /// Widths are at least 1: literals here, named constants by a const assertion.
 fn check_width(width: &Width, what: &str, errors: &mut Errors, assertions: &mut Vec<ConstAssert>) {
     match width {
-        // error: width of layer `hidden` must be at least 1, found 0
         Width::Lit { value: 0, lit } => errors.push(syn::Error::new(
             lit.span(),
             format!("width of {what} must be at least 1, found 0"),
@@ -399,7 +266,6 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
     match (&func.args, expected.len()) {
         (None, 0) => Some(Vec::new()),
         (None, _) => {
-            // error: `leaky_relu` needs its alpha: expected `leaky_relu(alpha)`, e.g. `leaky_relu(0.01)`
             errors.push(syn::Error::new(
                 name.span(),
                 format!(
@@ -410,7 +276,6 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
             ));
             None
         }
-        // error: `relu` takes no parameters; expected `relu` without parentheses, found `relu()`
         (Some(args), 0) if args.values.is_empty() => {
             errors.push(syn::Error::new(
                 args.paren.span.join(),
@@ -420,8 +285,6 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
             ));
             None
         }
-        // error: `relu` takes no parameters, found 1; expected `relu`
-        // error: `leaky_relu` takes 1 parameter (alpha), found 2; expected e.g. `leaky_relu(0.01)`
         (Some(args), n) if args.values.len() != n => {
             let found = args.values.len();
             let msg = if n == 0 {
@@ -454,10 +317,8 @@ fn checked_param(
     let text = number.tokens.to_string().replace(' ', "");
     let name = &func.name;
     let problem = if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
-        // error: the alpha of `leaky_relu` must be finite and fit in an `f32`, found 1e999
         "be finite and fit in an `f32`"
     } else if positive && value <= 0.0 {
-        // error: the delta of `huber` must be positive, found -1.0
         "be positive"
     } else {
         return Some(value);
@@ -503,7 +364,6 @@ fn check_activation(
         "softmax" => {
             let act = params(func, &[], "softmax", errors).map(|_| Act::Softmax);
             if let Some(next) = next {
-                // error: `softmax` is only allowed on the output layer, but `hidden` is followed by `output`; expected another activation, e.g. `relu`
                 errors.push(syn::Error::new(
                     func.name.span(),
                     format!(
@@ -514,7 +374,6 @@ fn check_activation(
                 ));
             } else {
                 match layer.output.literal() {
-                    // error: `softmax` over the 1 output of layer `output` is always 1; expected at least 2 outputs, or `sigmoid`
                     Some(1) => errors.push(syn::Error::new(
                         func.name.span(),
                         format!(
@@ -523,7 +382,6 @@ fn check_activation(
                         ),
                     )),
                     Some(_) => {}
-                    // error[E0080]: evaluation panicked: `softmax` needs at least 2 outputs, but layer `output` has `CLASSES`; ...
                     None => assertions.push(ConstAssert {
                         span: func.name.span(),
                         lhs: layer.output.clone(),
@@ -541,7 +399,6 @@ fn check_activation(
             act
         }
         _ => {
-            // error: unknown activation `rellu`; expected one of `identity`, `sigmoid`, `tanh`, `relu`, `leaky_relu` or `softmax`; did you mean `relu`?
             let hint = did_you_mean(&name, ACTIVATIONS, ACTIVATION_ALIASES);
             errors.push(syn::Error::new(
                 func.name.span(),
@@ -590,7 +447,6 @@ fn check_loss(
             )
             .map(LossKind::MulticlassHinge),
             _ => {
-                // error: unknown loss `cross_entropy`; expected one of `squared_error`, ... or `multiclass_hinge`; did you mean `softmax_cross_entropy` or `binary_cross_entropy`?
                 let hint = did_you_mean(&name, LOSSES, LOSS_ALIASES);
                 errors.push(syn::Error::new(
                     func.name.span(),
@@ -624,8 +480,6 @@ fn check_loss_fits(
     let name = &func.name;
     let layer = unraw(last.name);
     let width = last.output.literal();
-    // error: `softmax_cross_entropy` needs at least 2 outputs, but layer `output` has 1; for one output use `binary_cross_entropy`
-    // error[E0080]: evaluation panicked: `multiclass_hinge` needs at least 2 outputs, but layer `output` has `CLASSES`; for one output use `hinge`
     let mut min_outputs = |min: usize, hint: &str, errors: &mut Errors| match width {
         Some(w) if w < min => errors.push(syn::Error::new(
             name.span(),
@@ -646,7 +500,6 @@ fn check_loss_fits(
     };
     match kind {
         LossKind::SoftmaxCrossEntropy => {
-            // error: `softmax_cross_entropy` applies softmax to the logits of layer `output` itself, but that layer ends in `sigmoid`; expected no activation (identity) or `softmax` on the output layer
             if !matches!(last.act, Act::Identity | Act::Softmax) {
                 errors.push(syn::Error::new(
                     name.span(),
@@ -659,7 +512,6 @@ fn check_loss_fits(
             min_outputs(2, "; for one output use `binary_cross_entropy`", errors);
         }
         LossKind::BinaryCrossEntropy => {
-            // error: `binary_cross_entropy` applies a sigmoid to the logit of layer `output` itself, but that layer ends in `relu`; expected `sigmoid` or no activation on the output layer
             if !matches!(last.act, Act::Identity | Act::Sigmoid) {
                 errors.push(syn::Error::new(
                     name.span(),
@@ -670,8 +522,6 @@ fn check_loss_fits(
                 ));
             }
             match width {
-                // error: `binary_cross_entropy` needs exactly 1 output, but layer `output` has 3; for several classes use `softmax_cross_entropy`
-                // error[E0080]: evaluation panicked: `binary_cross_entropy` needs exactly 1 output, but layer `output` has `CLASSES`
                 Some(w) if w != 1 => errors.push(syn::Error::new(
                     name.span(),
                     format!("`{name}` needs exactly 1 output, but layer `{layer}` has {w}; for several classes use `softmax_cross_entropy`"),

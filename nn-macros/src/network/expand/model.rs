@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{describe, output_width, trace_name};
-use crate::validate::{Net, unraw};
+use crate::network::net::{Net, unraw};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;

@@ -18,7 +18,9 @@ use proc_macro2::{Delimiter, Group, Literal, Spacing, Span, TokenStream, TokenTr
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer, TRACE_BATCH_SUFFIX, TRACE_SUFFIX};
+use crate::network::net::{
+    Act, AssertOp, LossKind, Net, NetLayer, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
+};
 
 /// Everything `network!` emits for `net`.
 pub fn network(net: &Net) -> TokenStream {
@@ -242,11 +244,11 @@ mod tests {
     #[test]
     fn no_generated_pass_grows_with_the_network() {
         let layers: String = (0..200).map(|k| format!("l{k}: dense(3, relu),")).collect();
-        let spec: crate::ast::Spec = syn::parse_str(&format!(
+        let spec: crate::network::ast::Spec = syn::parse_str(&format!(
             "struct Deep {{ input: 2, {layers} out: dense(1), loss: squared_error, }}"
         ))
         .expect("the spec parses");
-        let net = crate::validate::check(&spec).expect("the spec is valid");
+        let net = crate::network::validate::check(&spec).expect("the spec is valid");
         let file: syn::File = syn::parse2(super::network(&net)).expect("the expansion parses");
         let mut blocks = 0;
         for item in &file.items {

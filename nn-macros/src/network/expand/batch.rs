@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{act_value, loss_type, loss_value, output_width, trace_batch_name};
-use crate::validate::{Act, Net};
+use crate::network::net::{Act, Net};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{LAYERS_PER_BLOCK, act_value, block_ranges, describe, output_width, trace_name};
-use crate::validate::{Net, unraw};
+use crate::network::net::{Net, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);

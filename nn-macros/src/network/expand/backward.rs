@@ -14,7 +14,7 @@ use super::{
     LAYERS_PER_BLOCK, act_value, block_ranges, describe, loss_type, loss_value, output_width,
     trace_name,
 };
-use crate::validate::{Net, unraw};
+use crate::network::net::{Net, unraw};
 
 /// Which update the straight-line backward applies to each layer.
 #[derive(Clone, Copy)]

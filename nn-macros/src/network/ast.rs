@@ -26,7 +26,7 @@ use syn::{
     Attribute, Ident, LitFloat, LitInt, LitStr, Path, Token, Visibility, braced, parenthesized,
 };
 
-use crate::errors::{describe, expected, expected_hint, nearest, one_of};
+use crate::diagnostics::{describe, expected, expected_hint, nearest, one_of};
 
 /// The activations a layer may name, in the order messages list them.
 pub const ACTIVATIONS: &[&str] = &[
@@ -260,13 +260,11 @@ impl Parse for Spec {
         let (attrs, weights) = split_weights(input.call(Attribute::parse_outer)?)?;
         let vis: Visibility = input.parse()?;
         if !input.peek(Token![struct]) {
-            // error: expected `struct NAME { ... }`, found `Net`
             return Err(expected(input, "`struct NAME { ... }`"));
         }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
         if !input.peek(syn::token::Brace) {
-            // error: expected `{` and the network's entries after `Net`, found `(...)`
             return Err(expected(
                 input,
                 &format!("`{{` and the network's entries after `{name}`"),
@@ -302,7 +300,6 @@ impl Parse for Spec {
             body.parse::<Token![,]>()?;
         }
         if let Some((token, _)) = input.cursor().token_tree() {
-            // error: unexpected `loss` after the network's closing brace; expected every entry inside the braces
             return Err(syn::Error::new(
                 token.span(),
                 format!(
@@ -350,7 +347,6 @@ fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<Wei
             continue;
         }
         if weights.is_some() {
-            // error: `#[weights(..)]` is given twice; expected one weights file per network
             return Err(syn::Error::new_spanned(
                 &attr,
                 "`#[weights(..)]` is given twice; expected one weights file per network",
@@ -378,7 +374,6 @@ impl Parse for Entry {
             let key: Ident = ahead.call(syn::ext::IdentExt::parse_any)?;
             ahead.parse::<Token![:]>()?;
             if ahead.peek(kw::dense) {
-                // error: `input` is a reserved entry, not a layer name; expected another name for this layer, e.g. `hidden: dense(...)`
                 return Err(syn::Error::new(
                     key.span(),
                     format!(
@@ -404,7 +399,6 @@ impl Parse for Entry {
             });
         }
         if !input.peek(Ident) {
-            // error: expected one of `input: WIDTH`, `NAME: dense(...)` or `loss: LOSS`, found `4`
             return Err(expected(
                 input,
                 &format!(
@@ -415,7 +409,6 @@ impl Parse for Entry {
         }
         let name: Ident = input.parse()?;
         if !input.peek(Token![:]) {
-            // error: expected `:` after `hidden`, found `dense`
             return Err(expected(input, &format!("`:` after `{name}`")));
         }
         input.parse::<Token![:]>()?;
@@ -424,7 +417,6 @@ impl Parse for Entry {
             let hint = nearest(&name.to_string(), &["input", "loss"])
                 .map(|key| format!("; did you mean `{key}: ...`?"))
                 .unwrap_or_default();
-            // error: expected the layer kind `dense`, as in `hidden: dense(16, relu)`, found `dens`
             return Err(expected_hint(
                 input,
                 &format!("the layer kind `dense`, as in `{name}: dense(16, relu)`"),
@@ -433,7 +425,6 @@ impl Parse for Entry {
         }
         let kind: kw::dense = input.parse()?;
         if !input.peek(syn::token::Paren) {
-            // error: expected `(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`, found `,`
             return Err(expected(
                 input,
                 "`(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`",
@@ -451,8 +442,6 @@ impl Parse for Entry {
         let mut activation = None;
         if !args.is_empty() {
             if !args.peek(Token![,]) {
-                // error: expected one of `->`, `,` or `)` after the width, found `sigmoid`
-                // error: expected `,` or `)` after the output width, found `relu`
                 let what = if layer_input.is_none() {
                     "one of `->`, `,` or `)` after the width"
                 } else {
@@ -467,7 +456,6 @@ impl Parse for Entry {
                     args.parse::<Token![,]>()?;
                 }
                 if let Some((token, _)) = args.cursor().token_tree() {
-                    // error: unexpected `3` after the activation; expected `)`: a dense layer takes a width and an activation, e.g. `dense(16, relu)`
                     return Err(syn::Error::new(
                         token.span(),
                         format!(
@@ -498,14 +486,12 @@ impl Parse for Width {
             let lit: LitInt = input.parse()?;
             let value = match lit.base10_parse::<usize>() {
                 Ok(value) if matches!(lit.suffix(), "" | "usize") => value,
-                // error: expected a width (a positive integer), found `-8`
                 _ if lit.base10_digits().starts_with('-') => {
                     return Err(syn::Error::new(
                         lit.span(),
                         format!("expected a width (a positive integer), found `{lit}`"),
                     ));
                 }
-                // error: expected a width (a `usize`), found `2u8`
                 _ => {
                     return Err(syn::Error::new(
                         lit.span(),
@@ -522,7 +508,6 @@ impl Parse for Width {
         {
             Width::Const(Path::parse_mod_style(input)?)
         } else {
-            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found `"8"`
             return Err(expected(input, WIDTH));
         };
         let operator = input.peek(Token![+])
@@ -531,7 +516,6 @@ impl Parse for Width {
             || input.peek(Token![%])
             || (input.peek(Token![-]) && !input.peek(Token![->]));
         if operator && let Some((token, _)) = input.cursor().token_tree() {
-            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found an expression with `*`; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`
             return Err(syn::Error::new(
                 token.span(),
                 format!(
@@ -549,7 +533,6 @@ impl Func {
     /// `names` when the next token is not a name.
     fn parse_named(input: ParseStream, what: &str, names: &[&str]) -> syn::Result<Self> {
         if !input.peek(Ident) {
-            // error: expected an activation (one of `identity`, `sigmoid`, `tanh`, `relu`, `leaky_relu` or `softmax`), found `0.5`
             return Err(expected(
                 input,
                 &format!("{what} (one of {})", one_of(names)),
@@ -588,7 +571,6 @@ impl Parse for Number {
             lit.to_tokens(&mut tokens);
             lit.base10_parse::<f64>()?
         } else {
-            // error: expected a number such as `0.01`, found `alpha`
             return Err(expected(input, "a number such as `0.01`"));
         };
         Ok(Number {
