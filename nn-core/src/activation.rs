@@ -220,6 +220,161 @@ impl<T: Scalar> Elementwise<T> for LeakyRelu<T> {
 }
 elementwise_activation!(LeakyRelu<T>, "leaky_relu");
 
+/// `f(z) = z` for `z > 0`, else `α (e^z − 1)`; `f′(z) = 1` or `a + α`.
+///
+/// ```
+/// use nn::activation::{Elementwise, Elu};
+/// let act = Elu { alpha: 1.0f64 };
+/// assert_eq!((act.f(2.0), act.df(2.0, 2.0)), (2.0, 1.0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Elu<T> {
+    /// The value approached for very negative inputs is `−α`.
+    pub alpha: T,
+}
+
+impl<T: Scalar> Elementwise<T> for Elu<T> {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            self.alpha * (z.exp() - T::one())
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            a + self.alpha
+        }
+    }
+}
+elementwise_activation!(Elu<T>, "elu");
+
+/// SELU: `λ z` for `z > 0`, else `λ α (e^z − 1)`, with PyTorch's `λ` and `α`.
+///
+/// ```
+/// use nn::activation::{Elementwise, Selu};
+/// assert_eq!(Selu.f(0.0f64), 0.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Selu;
+
+impl<T: Scalar> Elementwise<T> for Selu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        let (scale, alpha) = selu_constants::<T>();
+        if z > T::zero() {
+            scale * z
+        } else {
+            scale * alpha * (z.exp() - T::one())
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, a: T) -> T {
+        let (scale, alpha) = selu_constants::<T>();
+        if z > T::zero() {
+            scale
+        } else {
+            a + scale * alpha
+        }
+    }
+}
+elementwise_activation!(Selu, "selu");
+
+fn selu_constants<T: Scalar>() -> (T, T) {
+    (
+        T::cast_f64(1.050_700_987_355_480_5),
+        T::cast_f64(1.673_263_242_354_377_3),
+    )
+}
+
+/// GELU, the exact form: `f(z) = z Φ(z)`, `f′(z) = Φ(z) + z φ(z)`.
+///
+/// ```
+/// use nn::activation::{Elementwise, Gelu};
+/// assert_eq!(Gelu.f(0.0f64), 0.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Gelu;
+
+/// `erf(x)`, Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
+fn erf<T: Scalar>(x: T) -> T {
+    let c = T::cast_f64;
+    let t = T::one() / (T::one() + c(0.327_591_1) * x.abs());
+    let poly = t
+        * (c(0.254_829_592)
+            + t * (c(-0.284_496_736)
+                + t * (c(1.421_413_741) + t * (c(-1.453_152_027) + t * c(1.061_405_429)))));
+    let y = T::one() - poly * (-x * x).exp();
+    if x < T::zero() { -y } else { y }
+}
+
+impl<T: Scalar> Elementwise<T> for Gelu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        let half = T::cast_f64(0.5);
+        z * half * (T::one() + erf(z * T::cast_f64(core::f64::consts::FRAC_1_SQRT_2)))
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        let half = T::cast_f64(0.5);
+        let cdf = half * (T::one() + erf(z * T::cast_f64(core::f64::consts::FRAC_1_SQRT_2)));
+        let pdf = (-half * z * z).exp() * T::cast_f64(0.398_942_280_401_432_7);
+        cdf + z * pdf
+    }
+}
+elementwise_activation!(Gelu, "gelu");
+
+/// SiLU (swish): `f(z) = z σ(z)`, `f′(z) = σ(z) (1 + z (1 − σ(z)))`.
+///
+/// ```
+/// use nn::activation::{Elementwise, Silu};
+/// assert_eq!(Silu.f(0.0f64), 0.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Silu;
+
+impl<T: Scalar> Elementwise<T> for Silu {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        z * sigmoid(z)
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        let s = sigmoid(z);
+        s * (T::one() + z * (T::one() - s))
+    }
+}
+elementwise_activation!(Silu, "silu");
+
+/// Softplus: `f(z) = ln(1 + e^z)` (`z` itself above 20), `f′(z) = σ(z)`.
+///
+/// ```
+/// use nn::activation::{Elementwise, Softplus};
+/// assert_eq!(Softplus.f(30.0f64), 30.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softplus;
+
+impl<T: Scalar> Elementwise<T> for Softplus {
+    #[inline(always)]
+    fn f(&self, z: T) -> T {
+        if z > T::cast_f64(20.0) {
+            z
+        } else {
+            z.exp().ln_1p()
+        }
+    }
+    #[inline(always)]
+    fn df(&self, z: T, _a: T) -> T {
+        sigmoid(z)
+    }
+}
+elementwise_activation!(Softplus, "softplus");
+
 /// `aᵢ = e^{zᵢ} / Σⱼ e^{zⱼ}`, computed after subtracting `max z` so that no
 /// `exp` overflows. Its backward is the vector–Jacobian product
 /// `dzᵢ = aᵢ (daᵢ − Σⱼ aⱼ daⱼ)`; the `N × N` Jacobian is never formed.

@@ -28,11 +28,16 @@ use proc_macro::TokenStream;
 /// }
 /// WIDTH      = integer literal | path to a `usize` constant
 /// ACTIVATION = identity (the default) | sigmoid | tanh | relu
-///            | leaky_relu(ALPHA) | softmax (output layer only)
+///            | leaky_relu(ALPHA) | elu[(ALPHA)] | selu | gelu | silu
+///            | softplus | softmax (output layer only)
 /// LOSS       = squared_error | mean_squared_error | absolute_error | huber(DELTA)
 ///            | softmax_cross_entropy | binary_cross_entropy | hinge(DELTA)
 ///            | multiclass_hinge(DELTA)
 /// ```
+///
+/// The activations and losses follow PyTorch: `elu` alone is `elu(1.0)` and
+/// any alpha is allowed, `gelu` is the exact erf form, `softplus` has β = 1
+/// and is linear above 20.
 ///
 /// `dense(16 -> 10, ..)` states the input width too: it must equal the
 /// previous layer's output (checked by the macro for literals, by a const

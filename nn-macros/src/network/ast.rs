@@ -1,5 +1,6 @@
 //! The spec as written: `impl Parse` for every part, keeping the tokens read
-//! so that `validate` can point at them.
+//! so that `validate` can point at them. The activations and losses are the
+//! rows of `vocabulary`.
 //!
 //! ```text
 //! network! {
@@ -12,7 +13,8 @@
 //!     }
 //! }
 //! WIDTH      = integer literal | path to a `usize` constant
-//! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | softmax
+//! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | elu[(ALPHA)]
+//!            | selu | gelu | silu | softplus | softmax
 //! LOSS       = squared_error | mean_squared_error | absolute_error | huber(DELTA)
 //!            | softmax_cross_entropy | binary_cross_entropy | hinge(DELTA)
 //!            | multiclass_hinge(DELTA)
@@ -26,29 +28,8 @@ use syn::{
     Attribute, Ident, LitFloat, LitInt, LitStr, Path, Token, Visibility, braced, parenthesized,
 };
 
+use super::vocabulary::{ACTIVATIONS, LOSSES, names};
 use crate::diagnostics::{describe, expected, expected_hint, nearest, one_of};
-
-/// The activations a layer may name, in the order messages list them.
-pub const ACTIVATIONS: &[&str] = &[
-    "identity",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softmax",
-];
-
-/// The losses a spec may name, in the order messages list them.
-pub const LOSSES: &[&str] = &[
-    "squared_error",
-    "mean_squared_error",
-    "absolute_error",
-    "huber",
-    "softmax_cross_entropy",
-    "binary_cross_entropy",
-    "hinge",
-    "multiclass_hinge",
-];
 
 pub mod kw {
     syn::custom_keyword!(dense);
@@ -395,7 +376,7 @@ impl Parse for Entry {
             input.parse::<Token![:]>()?;
             return Ok(Entry::Loss {
                 key,
-                func: Func::parse_named(input, "a loss", LOSSES)?,
+                func: Func::parse_named(input, "a loss", &names(LOSSES))?,
             });
         }
         if !input.peek(Ident) {
@@ -451,7 +432,11 @@ impl Parse for Entry {
             }
             args.parse::<Token![,]>()?;
             if !args.is_empty() {
-                activation = Some(Func::parse_named(&args, "an activation", ACTIVATIONS)?);
+                activation = Some(Func::parse_named(
+                    &args,
+                    "an activation",
+                    &names(ACTIVATIONS),
+                )?);
                 if args.peek(Token![,]) {
                     args.parse::<Token![,]>()?;
                 }

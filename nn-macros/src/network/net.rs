@@ -6,6 +6,7 @@ use syn::Ident;
 use syn::ext::IdentExt;
 
 use super::ast::{Spec, Width};
+use super::vocabulary::{self, ActivationDef, LossDef};
 
 /// A checked spec.
 pub struct Net<'a> {
@@ -59,48 +60,37 @@ pub struct NetLayer<'a> {
     pub act_text: String,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-pub enum Act {
-    Identity,
-    Sigmoid,
-    Tanh,
-    Relu,
-    LeakyRelu(f64),
-    Softmax,
+/// A layer's activation: its row of the vocabulary and its parameters
+/// (defaults filled in).
+#[derive(Clone)]
+pub struct Act {
+    pub def: &'static ActivationDef,
+    pub params: Vec<f64>,
 }
 
 impl Act {
-    /// He initialisation for the ReLU family, Xavier otherwise.
-    pub fn is_relu_family(self) -> bool {
-        matches!(self, Act::Relu | Act::LeakyRelu(_))
+    /// The activation of a layer that names none.
+    pub fn identity() -> Self {
+        Act {
+            def: vocabulary::identity(),
+            params: Vec::new(),
+        }
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-pub enum LossKind {
-    SquaredError,
-    MeanSquaredError,
-    AbsoluteError,
-    Huber(f64),
-    SoftmaxCrossEntropy,
-    BinaryCrossEntropy,
-    Hinge(f64),
-    MulticlassHinge(f64),
-}
-
-impl LossKind {
-    /// Fused losses read the output layer's logits `z`, the others its activation `a`.
-    pub fn on_logits(self) -> bool {
-        matches!(
-            self,
-            LossKind::SoftmaxCrossEntropy | LossKind::BinaryCrossEntropy
-        )
-    }
-}
-
+/// The network's loss: its row of the vocabulary, its parameters and how
+/// the spec wrote it (`"huber(1.0)"`).
 pub struct NetLoss {
-    pub kind: LossKind,
+    pub def: &'static LossDef,
+    pub params: Vec<f64>,
     pub text: String,
+}
+
+impl NetLoss {
+    /// Fused losses read the output layer's logits `z`, the others its activation `a`.
+    pub fn on_logits(&self) -> bool {
+        self.def.fused.is_some()
+    }
 }
 
 /// `assert!(lhs OP rhs, message)` in a `const` item, spanned at `span`.

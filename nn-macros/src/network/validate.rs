@@ -8,38 +8,13 @@ use proc_macro2::Span;
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use super::ast::{ACTIVATIONS, Entry, Func, LOSSES, Layer, Spec, Width};
+use super::ast::{Entry, Func, Layer, Spec, Width};
 use super::net::{
-    Act, AssertOp, ConstAssert, LossKind, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
-    unraw,
+    Act, AssertOp, ConstAssert, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX, unraw,
 };
+use super::vocabulary::{self, ACTIVATIONS, LOSSES, LossDef, Outputs, Row, aliases, names};
 use super::weights;
 use crate::diagnostics::{Errors, did_you_mean, one_of};
-
-/// Names other libraries use for our activations, for "did you mean".
-const ACTIVATION_ALIASES: &[(&str, &str)] = &[
-    ("linear", "identity"),
-    ("none", "identity"),
-    ("logistic", "sigmoid"),
-    ("lrelu", "leaky_relu"),
-    ("leakyrelu", "leaky_relu"),
-];
-
-/// Names other libraries use for our losses, for "did you mean".
-const LOSS_ALIASES: &[(&str, &str)] = &[
-    ("mse", "mean_squared_error"),
-    ("l2", "squared_error"),
-    ("sse", "squared_error"),
-    ("mae", "absolute_error"),
-    ("l1", "absolute_error"),
-    ("ce", "softmax_cross_entropy"),
-    ("nll", "softmax_cross_entropy"),
-    ("categorical_cross_entropy", "softmax_cross_entropy"),
-    ("crossentropy", "softmax_cross_entropy"),
-    ("bce", "binary_cross_entropy"),
-    ("smooth_l1", "huber"),
-    ("svm", "multiclass_hinge"),
-];
 
 pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     let mut errors = Errors::default();
@@ -260,21 +235,44 @@ fn check_width(width: &Width, what: &str, errors: &mut Errors, assertions: &mut 
     }
 }
 
-/// The parameters of `func`, checked against the number it takes.
-fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) -> Option<Vec<f64>> {
+/// How the spec wrote `func`: `"leaky_relu(0.01)"`, `"relu"`.
+fn written(func: &Func) -> String {
+    let name = func.name.to_string();
+    match &func.args {
+        Some(args) => {
+            let values: Vec<String> = args
+                .values
+                .iter()
+                .map(|n| n.tokens.to_string().replace(' ', ""))
+                .collect();
+            format!("{name}({})", values.join(", "))
+        }
+        None => name,
+    }
+}
+
+/// The parameters of `func` checked against its row: their number, and
+/// each value (the macro writes it into the generated code as a float
+/// literal, which must be finite and fit in an `f32`; a delta must also be
+/// positive). Omitted parameters take the row's defaults.
+fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>> {
     let name = &func.name;
-    match (&func.args, expected.len()) {
-        (None, 0) => Some(Vec::new()),
+    let expected: Vec<&str> = row.params().iter().map(|p| p.name).collect();
+    let example = row.example();
+    let args = match (&func.args, expected.len()) {
         (None, _) => {
-            errors.push(syn::Error::new(
-                name.span(),
-                format!(
-                    "`{name}` needs its {}: expected `{name}({})`, e.g. `{example}`",
-                    expected.join(" and "),
-                    expected.join(", ")
-                ),
-            ));
-            None
+            let defaults: Option<Vec<f64>> = row.params().iter().map(|p| p.default).collect();
+            if defaults.is_none() {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "`{name}` needs its {}: expected `{name}({})`, e.g. `{example}`",
+                        expected.join(" and "),
+                        expected.join(", ")
+                    ),
+                ));
+            }
+            return defaults;
         }
         (Some(args), 0) if args.values.is_empty() => {
             errors.push(syn::Error::new(
@@ -283,7 +281,7 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
                     "`{name}` takes no parameters; expected `{name}` without parentheses, found `{name}()`"
                 ),
             ));
-            None
+            return None;
         }
         (Some(args), n) if args.values.len() != n => {
             let found = args.values.len();
@@ -296,38 +294,34 @@ fn params(func: &Func, expected: &[&str], example: &str, errors: &mut Errors) ->
                 )
             };
             errors.push(syn::Error::new(args.paren.span.join(), msg));
-            None
+            return None;
         }
-        (Some(args), _) => Some(args.values.iter().map(|n| n.value).collect()),
-    }
-}
-
-/// The single parameter of `func` (from [`params`]), checked: the macro writes
-/// it into the generated code as a float literal, which must be finite and must
-/// fit in an `f32`; a delta must also be positive.
-fn checked_param(
-    func: &Func,
-    values: Option<Vec<f64>>,
-    what: &str,
-    positive: bool,
-    errors: &mut Errors,
-) -> Option<f64> {
-    let value = *values?.first()?;
-    let number = func.args.as_ref().and_then(|a| a.values.first())?;
-    let text = number.tokens.to_string().replace(' ', "");
-    let name = &func.name;
-    let problem = if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
-        "be finite and fit in an `f32`"
-    } else if positive && value <= 0.0 {
-        "be positive"
-    } else {
-        return Some(value);
+        (Some(args), _) => args,
     };
-    errors.push(syn::Error::new_spanned(
-        &number.tokens,
-        format!("the {what} of `{name}` must {problem}, found {text}"),
-    ));
-    None
+    let mut values = Some(Vec::new());
+    for (param, number) in row.params().iter().zip(&args.values) {
+        let value = number.value;
+        let problem = if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
+            "be finite and fit in an `f32`"
+        } else if param.positive && value <= 0.0 {
+            "be positive"
+        } else {
+            if let Some(values) = &mut values {
+                values.push(value);
+            }
+            continue;
+        };
+        let text = number.tokens.to_string().replace(' ', "");
+        errors.push(syn::Error::new_spanned(
+            &number.tokens,
+            format!(
+                "the {} of `{name}` must {problem}, found {text}",
+                param.name
+            ),
+        ));
+        values = None;
+    }
+    values
 }
 
 /// The layer's activation; `next` is the layer after it, if any.
@@ -338,79 +332,74 @@ fn check_activation(
     assertions: &mut Vec<ConstAssert>,
 ) -> (Act, String) {
     let Some(func) = &layer.activation else {
-        return (Act::Identity, "identity".into());
+        return (Act::identity(), vocabulary::identity().name.into());
     };
     let name = func.name.to_string();
-    let text = match &func.args {
-        Some(args) => {
-            let values: Vec<String> = args
-                .values
-                .iter()
-                .map(|n| n.tokens.to_string().replace(' ', ""))
-                .collect();
-            format!("{name}({})", values.join(", "))
-        }
-        None => name.clone(),
+    let text = written(func);
+    let Some(def) = vocabulary::find(ACTIVATIONS, &name) else {
+        let hint = did_you_mean(&name, &names(ACTIVATIONS), &aliases(ACTIVATIONS));
+        errors.push(syn::Error::new(
+            func.name.span(),
+            format!(
+                "unknown activation `{name}`; expected one of {}{hint}",
+                one_of(&names(ACTIVATIONS))
+            ),
+        ));
+        return (Act::identity(), text);
     };
-    let act = match name.as_str() {
-        "identity" => params(func, &[], "identity", errors).map(|_| Act::Identity),
-        "sigmoid" => params(func, &[], "sigmoid", errors).map(|_| Act::Sigmoid),
-        "tanh" => params(func, &[], "tanh", errors).map(|_| Act::Tanh),
-        "relu" => params(func, &[], "relu", errors).map(|_| Act::Relu),
-        "leaky_relu" => {
-            let p = params(func, &["alpha"], "leaky_relu(0.01)", errors);
-            checked_param(func, p, "alpha", false, errors).map(Act::LeakyRelu)
-        }
-        "softmax" => {
-            let act = params(func, &[], "softmax", errors).map(|_| Act::Softmax);
-            if let Some(next) = next {
-                errors.push(syn::Error::new(
-                    func.name.span(),
-                    format!(
-                        "`softmax` is only allowed on the output layer, but `{}` is followed by `{}`; expected another activation, e.g. `relu`",
-                        unraw(&layer.name),
-                        unraw(&next.name)
-                    ),
-                ));
-            } else {
-                match layer.output.literal() {
-                    Some(1) => errors.push(syn::Error::new(
-                        func.name.span(),
-                        format!(
-                            "`softmax` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`",
-                            unraw(&layer.name)
-                        ),
-                    )),
-                    Some(_) => {}
-                    None => assertions.push(ConstAssert {
-                        span: func.name.span(),
-                        lhs: layer.output.clone(),
-                        op: AssertOp::AtLeast,
-                        rhs: 2,
-                        rhs_width: None,
-                        message: format!(
-                            "`softmax` needs at least 2 outputs, but layer `{}` has `{}`; softmax over 1 output is always 1, for one output use `sigmoid`",
-                            unraw(&layer.name),
-                            layer.output.display()
-                        ),
-                    }),
-                }
-            }
-            act
-        }
-        _ => {
-            let hint = did_you_mean(&name, ACTIVATIONS, ACTIVATION_ALIASES);
-            errors.push(syn::Error::new(
-                func.name.span(),
-                format!(
-                    "unknown activation `{name}`; expected one of {}{hint}",
-                    one_of(ACTIVATIONS)
-                ),
-            ));
-            None
-        }
-    };
-    (act.unwrap_or(Act::Identity), text)
+    let params = params(func, def, errors);
+    if def.output_only {
+        check_output_only(func, layer, next, errors, assertions);
+    }
+    match params {
+        Some(params) => (Act { def, params }, text),
+        None => (Act::identity(), text),
+    }
+}
+
+/// An activation over the whole output (`softmax`) is for the output layer,
+/// and over 1 output it is constant.
+fn check_output_only(
+    func: &Func,
+    layer: &Layer,
+    next: Option<&Layer>,
+    errors: &mut Errors,
+    assertions: &mut Vec<ConstAssert>,
+) {
+    let name = &func.name;
+    if let Some(next) = next {
+        errors.push(syn::Error::new(
+            name.span(),
+            format!(
+                "`{name}` is only allowed on the output layer, but `{}` is followed by `{}`; expected another activation, e.g. `relu`",
+                unraw(&layer.name),
+                unraw(&next.name)
+            ),
+        ));
+        return;
+    }
+    match layer.output.literal() {
+        Some(1) => errors.push(syn::Error::new(
+            name.span(),
+            format!(
+                "`{name}` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`",
+                unraw(&layer.name)
+            ),
+        )),
+        Some(_) => {}
+        None => assertions.push(ConstAssert {
+            span: name.span(),
+            lhs: layer.output.clone(),
+            op: AssertOp::AtLeast,
+            rhs: 2,
+            rhs_width: None,
+            message: format!(
+                "`{name}` needs at least 2 outputs, but layer `{}` has `{}`; {name} over 1 output is always 1, for one output use `sigmoid`",
+                unraw(&layer.name),
+                layer.output.display()
+            ),
+        }),
+    }
 }
 
 fn check_loss(
@@ -420,58 +409,31 @@ fn check_loss(
     assertions: &mut Vec<ConstAssert>,
 ) -> Option<NetLoss> {
     let name = func.name.to_string();
-    let positive =
-        |p: Option<Vec<f64>>, errors: &mut Errors| checked_param(func, p, "delta", true, errors);
-    let kind =
-        match name.as_str() {
-            "squared_error" => {
-                params(func, &[], "squared_error", errors).map(|_| LossKind::SquaredError)
-            }
-            "mean_squared_error" => {
-                params(func, &[], "mean_squared_error", errors).map(|_| LossKind::MeanSquaredError)
-            }
-            "absolute_error" => {
-                params(func, &[], "absolute_error", errors).map(|_| LossKind::AbsoluteError)
-            }
-            "huber" => positive(params(func, &["delta"], "huber(1.0)", errors), errors)
-                .map(LossKind::Huber),
-            "softmax_cross_entropy" => params(func, &[], "softmax_cross_entropy", errors)
-                .map(|_| LossKind::SoftmaxCrossEntropy),
-            "binary_cross_entropy" => params(func, &[], "binary_cross_entropy", errors)
-                .map(|_| LossKind::BinaryCrossEntropy),
-            "hinge" => positive(params(func, &["delta"], "hinge(1.0)", errors), errors)
-                .map(LossKind::Hinge),
-            "multiclass_hinge" => positive(
-                params(func, &["delta"], "multiclass_hinge(1.0)", errors),
-                errors,
-            )
-            .map(LossKind::MulticlassHinge),
-            _ => {
-                let hint = did_you_mean(&name, LOSSES, LOSS_ALIASES);
-                errors.push(syn::Error::new(
-                    func.name.span(),
-                    format!(
-                        "unknown loss `{name}`; expected one of {}{hint}",
-                        one_of(LOSSES)
-                    ),
-                ));
-                None
-            }
-        }?;
-    // `params` accepted the arguments: none, or the one delta.
-    let text = match func.args.as_ref().and_then(|a| a.values.first()) {
-        Some(delta) => format!("{name}({})", delta.tokens.to_string().replace(' ', "")),
-        None => name.clone(),
+    let Some(def) = vocabulary::find(LOSSES, &name) else {
+        let hint = did_you_mean(&name, &names(LOSSES), &aliases(LOSSES));
+        errors.push(syn::Error::new(
+            func.name.span(),
+            format!(
+                "unknown loss `{name}`; expected one of {}{hint}",
+                one_of(&names(LOSSES))
+            ),
+        ));
+        return None;
     };
+    let params = params(func, def, errors)?;
     if let Some(last) = last {
-        check_loss_fits(kind, func, last, errors, assertions);
+        check_loss_fits(def, func, last, errors, assertions);
     }
-    Some(NetLoss { kind, text })
+    Some(NetLoss {
+        def,
+        params,
+        text: written(func),
+    })
 }
 
 /// Whether the loss can read the output layer: its width and activation.
 fn check_loss_fits(
-    kind: LossKind,
+    def: &LossDef,
     func: &Func,
     last: &NetLayer<'_>,
     errors: &mut Errors,
@@ -480,64 +442,53 @@ fn check_loss_fits(
     let name = &func.name;
     let layer = unraw(last.name);
     let width = last.output.literal();
-    let mut min_outputs = |min: usize, hint: &str, errors: &mut Errors| match width {
-        Some(w) if w < min => errors.push(syn::Error::new(
+    if let Some(fused) = &def.fused
+        && !fused.after.contains(&last.act.def.name)
+    {
+        errors.push(syn::Error::new(
             name.span(),
-            format!("`{name}` needs at least {min} outputs, but layer `{layer}` has {w}{hint}"),
+            format!(
+                "`{name}` applies {} of layer `{layer}` itself, but that layer ends in `{}`; expected {} on the output layer",
+                fused.applies, last.act_text, fused.after_text
+            ),
+        ));
+    }
+    let (outputs, hint, exact) = match def.outputs {
+        Outputs::Any => return,
+        Outputs::AtLeast(min, hint) => (min, hint, false),
+        Outputs::Exactly(n, hint) => (n, hint, true),
+    };
+    match width {
+        Some(w) if exact && w != outputs => errors.push(syn::Error::new(
+            name.span(),
+            format!("`{name}` needs exactly {outputs} output, but layer `{layer}` has {w}{hint}"),
+        )),
+        Some(w) if !exact && w < outputs => errors.push(syn::Error::new(
+            name.span(),
+            format!("`{name}` needs at least {outputs} outputs, but layer `{layer}` has {w}{hint}"),
         )),
         Some(_) => {}
+        None if exact => assertions.push(ConstAssert {
+            span: name.span(),
+            lhs: last.output.clone(),
+            op: AssertOp::Eq,
+            rhs: outputs,
+            rhs_width: None,
+            message: format!(
+                "`{name}` needs exactly {outputs} output, but layer `{layer}` has `{}`",
+                last.output.display()
+            ),
+        }),
         None => assertions.push(ConstAssert {
             span: name.span(),
             lhs: last.output.clone(),
             op: AssertOp::AtLeast,
-            rhs: min,
+            rhs: outputs,
             rhs_width: None,
             message: format!(
-                "`{name}` needs at least {min} outputs, but layer `{layer}` has `{}`{hint}",
+                "`{name}` needs at least {outputs} outputs, but layer `{layer}` has `{}`{hint}",
                 last.output.display()
             ),
         }),
-    };
-    match kind {
-        LossKind::SoftmaxCrossEntropy => {
-            if !matches!(last.act, Act::Identity | Act::Softmax) {
-                errors.push(syn::Error::new(
-                    name.span(),
-                    format!(
-                        "`{name}` applies softmax to the logits of layer `{layer}` itself, but that layer ends in `{}`; expected no activation (identity) or `softmax` on the output layer",
-                        last.act_text
-                    ),
-                ));
-            }
-            min_outputs(2, "; for one output use `binary_cross_entropy`", errors);
-        }
-        LossKind::BinaryCrossEntropy => {
-            if !matches!(last.act, Act::Identity | Act::Sigmoid) {
-                errors.push(syn::Error::new(
-                    name.span(),
-                    format!(
-                        "`{name}` applies a sigmoid to the logit of layer `{layer}` itself, but that layer ends in `{}`; expected `sigmoid` or no activation on the output layer",
-                        last.act_text
-                    ),
-                ));
-            }
-            match width {
-                Some(w) if w != 1 => errors.push(syn::Error::new(
-                    name.span(),
-                    format!("`{name}` needs exactly 1 output, but layer `{layer}` has {w}; for several classes use `softmax_cross_entropy`"),
-                )),
-                Some(_) => {}
-                None => assertions.push(ConstAssert {
-                    span: name.span(),
-                    lhs: last.output.clone(),
-                    op: AssertOp::Eq,
-                    rhs: 1,
-                    rhs_width: None,
-                    message: format!("`{name}` needs exactly 1 output, but layer `{layer}` has `{}`", last.output.display()),
-                }),
-            }
-        }
-        LossKind::MulticlassHinge(_) => min_outputs(2, "; for one output use `hinge`", errors),
-        _ => {}
     }
 }

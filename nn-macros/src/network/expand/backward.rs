@@ -221,7 +221,7 @@ fn layer_step(net: &Net, mode: Mode, i: usize, delta_is_ref: bool) -> TokenStrea
             let pname = p.name;
             let pdelta = format_ident!("delta_{}", pname);
             let w = p.output;
-            let act = act_value(p.act);
+            let act = act_value(&p.act);
             let doc = format!(
                 " layer {i} `{}` ({}): δ = dL/da ⊙ σ′(z)",
                 unraw(pname),
@@ -246,8 +246,8 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
     let name = last.name;
     let delta = format_ident!("delta_{}", name);
     let out = last.output;
-    let value = loss_value(loss.kind);
-    if loss.kind.on_logits() {
+    let value = loss_value(loss);
+    if loss.on_logits() {
         let doc = format!(
             " output δ = dL/dz of `{}`, straight from the fused loss `{}`",
             unraw(name),
@@ -259,7 +259,7 @@ fn output_delta_from_loss(net: &Net) -> TokenStream {
             let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.z, y, &mut #delta);
         }
     } else {
-        let act = act_value(last.act);
+        let act = act_value(&last.act);
         let doc = format!(
             " dL/da of `{}` from the loss `{}`, then δ = dL/da ⊙ σ′(z)",
             unraw(name),
@@ -284,7 +284,7 @@ pub fn methods(net: &Net) -> TokenStream {
     };
     let last_name = last.name;
     let last_delta = format_ident!("delta_{}", last_name);
-    let last_act = act_value(last.act);
+    let last_act = act_value(&last.act);
     let (grads_backward, grads_helpers) = unrolled(net, Mode::Gradients, &trace);
     let allow_docs = quote! {
         #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
@@ -345,13 +345,13 @@ pub fn methods(net: &Net) -> TokenStream {
     let Some(loss) = &net.loss else {
         return common;
     };
-    let loss_ty = loss_type(loss.kind);
-    let loss_val = loss_value(loss.kind);
+    let loss_ty = loss_type(loss);
+    let loss_val = loss_value(loss);
     let bound = quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> };
     let from_loss = output_delta_from_loss(net);
     let (sgd_backward, sgd_helpers) = unrolled(net, Mode::Sgd, &trace);
     let loss_doc = format!("The network's loss, `{}`.", loss.text);
-    let loss_input = if loss.kind.on_logits() {
+    let loss_input = if loss.on_logits() {
         quote! { &trace.#last_name.z }
     } else {
         quote! { &trace.#last_name.a }
@@ -439,7 +439,7 @@ pub fn trait_impls(net: &Net) -> TokenStream {
     let trace = trace_name(net);
     let input = net.input;
     let output = output_width(net);
-    let loss_ty = loss_type(loss.kind);
+    let loss_ty = loss_type(loss);
     quote! {
         impl<T: ::nn::__private::Scalar, Y> ::nn::__private::Supervised<T, #input, #output, Y> for #name<T>
         where

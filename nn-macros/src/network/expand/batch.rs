@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{act_value, loss_type, loss_value, output_width, trace_batch_name};
-use crate::network::net::{Act, Net};
+use crate::network::net::Net;
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
@@ -29,7 +29,7 @@ pub fn items(net: &Net) -> TokenStream {
     let mut prev: Option<&syn::Ident> = None;
     let forward = net.layers.iter().map(|layer| {
         let n = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let x = match prev {
             Some(p) => quote! { &trace.#p.a },
             None => quote! { x },
@@ -58,20 +58,20 @@ pub fn items(net: &Net) -> TokenStream {
 
     let x_ty = quote! { ::nn::__private::Batch<T, #input> };
     let out_ty = quote! { ::nn::__private::Batch<T, #output> };
-    let last_act = act_value(last.act);
+    let last_act = act_value(&last.act);
 
     let loss_methods = net.loss.as_ref().map(|loss| {
-        let loss_ty = loss_type(loss.kind);
-        let loss_val = loss_value(loss.kind);
+        let loss_ty = loss_type(loss);
+        let loss_val = loss_value(loss);
         // A fused loss gives δ from the logits; the trace's `da` of the output
         // layer is then δ itself when `a = z`, else the loss written on `a`.
-        let fused_on_act = loss.kind.on_logits() && !matches!(last.act, Act::Identity);
+        let fused_on_act = loss.on_logits() && last.act.def.name != "identity";
         let bound = if fused_on_act {
             quote! { #loss_ty: ::nn::__private::FusedLoss<T, #output, Y> }
         } else {
             quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> }
         };
-        let from_loss = if loss.kind.on_logits() {
+        let from_loss = if loss.on_logits() {
             let da = if fused_on_act {
                 quote! {
                     ::nn::__private::fused_activation_grad_batch(
@@ -98,7 +98,7 @@ pub fn items(net: &Net) -> TokenStream {
                 );
             }
         };
-        let loss_input = if loss.kind.on_logits() {
+        let loss_input = if loss.on_logits() {
             quote! { &trace.#last_name.z }
         } else {
             quote! { &trace.#last_name.a }
@@ -237,7 +237,7 @@ fn unrolled(
         match i.checked_sub(1).map(|p| &net.layers[p]) {
             Some(p) => {
                 let pn = p.name;
-                let act = act_value(p.act);
+                let act = act_value(&p.act);
                 let call = dense(
                     n,
                     quote! { &trace.#pn.a },

@@ -20,7 +20,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let step = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let doc = format!(
             " layer {} `{}` ({}): z = W a + b, a = σ(z)",
             i + 1,
@@ -48,7 +48,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let infer = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let a = activation(net, i);
         let w = layer.output;
         let doc = format!(
