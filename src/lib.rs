@@ -184,6 +184,7 @@ pub mod __private {
         dense_forward_batch, dense_sgd_backward_batch, fused_activation_grad_batch,
         loss_backward_batch, loss_batch,
     };
+    pub use ::nn_core::graph;
     pub use ::nn_core::init::{Scheme, SplitMix64, fill_uniform};
     pub use ::nn_core::layer::{
         activation_backward, dense_backward, dense_forward, dense_infer, dense_sgd_backward,

@@ -14,18 +14,68 @@ use super::net::{
 };
 use super::vocabulary::{self, ACTIVATIONS, LOSSES, LossDef, Outputs, Row, aliases, names};
 use super::weights;
-use crate::diagnostics::{Errors, did_you_mean, one_of};
+use crate::diagnostics::{Ctxt, did_you_mean, one_of};
 
+/// The validation context of `network!`: errors, and the const assertions
+/// on named widths.
+pub type Cx = Ctxt<ConstAssert>;
+
+/// Checks `spec` against every rule, in the order of the spec: the name, the
+/// entries, the layers, the loss, the weights file. Each check records its
+/// problems in `cx` and goes on, so one build shows them all.
 pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
-    let mut errors = Errors::default();
-    let mut assertions = Vec::new();
-    let net_name = &spec.name;
-    check_name(net_name, &mut errors);
+    let mut cx = Cx::new();
+    check_name(&spec.name, &mut cx);
+    let entries = check_entry_order(spec, &mut cx);
+    check_has_layers(spec, &entries.layers, &mut cx);
+    if let Some(input) = entries.input {
+        check_width(input, "the input", &mut cx);
+    }
+    check_unique_layer_names(&entries.layers, &mut cx);
+    let layers = check_layers(entries.input, &entries.layers, &mut cx);
+    let loss = entries
+        .loss
+        .and_then(|func| check_loss(func, layers.last(), &mut cx));
+    let weights = match (&spec.weights, entries.input) {
+        (Some(attr), Some(input)) if !entries.layers.is_empty() => {
+            weights::check(attr, &spec.name, input, &entries.layers, &mut cx)
+        }
+        _ => None,
+    };
+    let Some(input) = entries.input else {
+        return Err(cx.fail(syn::Error::new(
+            spec.name.span(),
+            format!(
+                "network `{}` has no input width; expected `input: WIDTH,` as its first entry",
+                unraw(&spec.name)
+            ),
+        )));
+    };
+    cx.finish(|assertions| Net {
+        spec,
+        input,
+        layers,
+        loss,
+        assertions,
+        weights,
+    })
+}
 
-    // Entry order: `input` first, then layers, then `loss`.
-    let mut input: Option<&Width> = None;
-    let mut loss_func: Option<&Func> = None;
-    let mut layers: Vec<&Layer> = Vec::new();
+/// The entries of a spec, sorted by kind.
+struct Entries<'a> {
+    input: Option<&'a Width>,
+    layers: Vec<&'a Layer>,
+    loss: Option<&'a Func>,
+}
+
+/// `input` first, then the layers, then `loss`, each of `input` and `loss`
+/// at most once (the first one counts).
+fn check_entry_order<'a>(spec: &'a Spec, cx: &mut Cx) -> Entries<'a> {
+    let mut entries = Entries {
+        input: None,
+        layers: Vec::new(),
+        loss: None,
+    };
     let is_layer = |e: &Entry| matches!(e, Entry::Layer(_));
     let first_layer = spec.entries.iter().position(is_layer);
     let last_layer = spec.entries.iter().rposition(is_layer);
@@ -34,60 +84,63 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         let layer_after = last_layer.is_some_and(|last| last > index);
         match entry {
             Entry::Input { key, width } => {
-                if input.is_some() {
-                    errors.push(syn::Error::new(
+                if entries.input.is_some() {
+                    cx.error(syn::Error::new(
                         key.span,
                         "`input` is given twice; expected it once, as the first entry",
                     ));
                 } else if layer_before {
-                    errors.push(syn::Error::new(
+                    cx.error(syn::Error::new(
                         key.span,
                         "`input` must be the first entry, before the layers",
                     ));
                 }
-                input.get_or_insert(width);
+                entries.input.get_or_insert(width);
             }
             Entry::Loss { key, func } => {
-                if loss_func.is_some() {
-                    errors.push(syn::Error::new(
+                if entries.loss.is_some() {
+                    cx.error(syn::Error::new(
                         key.span,
                         "`loss` is given twice; expected it once, as the last entry",
                     ));
                 } else if layer_after {
-                    errors.push(syn::Error::new(
+                    cx.error(syn::Error::new(
                         key.span,
                         "`loss` must come after the last layer",
                     ));
                 }
-                loss_func.get_or_insert(func);
+                entries.loss.get_or_insert(func);
             }
-            Entry::Layer(layer) => layers.push(layer),
+            Entry::Layer(layer) => entries.layers.push(layer),
         }
     }
+    entries
+}
+
+/// A network has at least one layer.
+fn check_has_layers(spec: &Spec, layers: &[&Layer], cx: &mut Cx) {
     if layers.is_empty() {
-        errors.push(syn::Error::new(
-            net_name.span(),
+        cx.error(syn::Error::new(
+            spec.name.span(),
             format!(
                 "network `{}` has no layers; expected at least one, e.g. `output: dense(10)`",
-                unraw(net_name)
+                unraw(&spec.name)
             ),
         ));
     }
+}
 
-    if let Some(input) = input {
-        check_width(input, "the input", &mut errors, &mut assertions);
-    }
-
-    // Duplicate names, compared without `r#`: `r#a` and `a` are one field.
+/// Layer names are unique, compared without `r#`: `r#a` and `a` are one field.
+fn check_unique_layer_names(layers: &[&Layer], cx: &mut Cx) {
     let mut seen: HashMap<String, &Ident> = HashMap::new();
-    for layer in &layers {
+    for layer in layers {
         let name = unraw(&layer.name);
         if let Some(first) = seen.get(&name) {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 layer.name.span(),
                 format!("layer name `{name}` is used twice; expected a unique name for each layer"),
             ));
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 first.span(),
                 format!("`{name}` is first used here"),
             ));
@@ -95,48 +148,32 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
             seen.insert(name, &layer.name);
         }
     }
+}
 
+/// Each layer: its width, its explicit input width against the layer below,
+/// and its activation. Without an `input` the layers are still checked, so
+/// that every mistake shows in one build; the first layer then has nothing
+/// to compare with.
+fn check_layers<'a>(
+    input: Option<&'a Width>,
+    layers: &[&'a Layer],
+    cx: &mut Cx,
+) -> Vec<NetLayer<'a>> {
     let mut net_layers = Vec::new();
-    // Without an `input` the layers are still checked, so that every mistake
-    // shows in one build; the first layer then has nothing to compare with.
     let mut prev_width: Option<&Width> = input;
     let mut prev_name = String::from("the network's `input`");
     for (i, layer) in layers.iter().enumerate() {
         let what = format!("layer `{}`", unraw(&layer.name));
-        check_width(&layer.output, &what, &mut errors, &mut assertions);
+        check_width(&layer.output, &what, cx);
         if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
-            match (explicit.literal(), prev_width.literal()) {
-                (Some(a), Some(b)) if a != b => {
-                    errors.push(syn::Error::new_spanned(
-                        explicit,
-                        format!(
-                            "shape mismatch: layer `{}` takes {a} inputs, but {prev_name} before it produces {b}; expected `dense({b} -> ...)`",
-                            unraw(&layer.name)
-                        ),
-                    ));
-                }
-                (Some(_), Some(_)) => {}
-                _ => assertions.push(ConstAssert {
-                    span: explicit_span(explicit),
-                    lhs: explicit.clone(),
-                    op: AssertOp::EqWidth,
-                    rhs: 0,
-                    rhs_width: Some(prev_width.clone()),
-                    message: format!(
-                        "shape mismatch: layer `{}` takes `{}` inputs, but {prev_name} before it produces `{}`",
-                        unraw(&layer.name),
-                        explicit.display(),
-                        prev_width.display()
-                    ),
-                }),
-            }
+            check_input_width(layer, explicit, prev_width, &prev_name, cx);
         }
         let next = layers.get(i + 1).copied();
-        let (act, act_text) = check_activation(layer, next, &mut errors, &mut assertions);
+        let (act, act_text) = check_activation(layer, next, cx);
         net_layers.push(NetLayer {
             name: &layer.name,
             kind_span: layer.kind.span,
-            // Without `input` (an error reported below) any width will do.
+            // Without `input` (an error reported at the end) any width will do.
             input: prev_width.unwrap_or(&layer.output),
             output: &layer.output,
             act,
@@ -145,32 +182,38 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         prev_width = Some(&layer.output);
         prev_name = format!("layer `{}`", unraw(&layer.name));
     }
+    net_layers
+}
 
-    let loss = loss_func
-        .and_then(|func| check_loss(func, net_layers.last(), &mut errors, &mut assertions));
-    let weights = match (&spec.weights, input) {
-        (Some(attr), Some(input)) if !layers.is_empty() => {
-            weights::check(attr, net_name, input, &layers, &mut errors, &mut assertions)
+/// `dense(IN -> OUT)`: `IN` is the width of the layer below, `prev`
+/// (described as `prev_name`); checked here for literals, by a const
+/// assertion for named constants.
+fn check_input_width(layer: &Layer, explicit: &Width, prev: &Width, prev_name: &str, cx: &mut Cx) {
+    match (explicit.literal(), prev.literal()) {
+        (Some(a), Some(b)) if a != b => {
+            cx.error(syn::Error::new_spanned(
+                explicit,
+                format!(
+                    "shape mismatch: layer `{}` takes {a} inputs, but {prev_name} before it produces {b}; expected `dense({b} -> ...)`",
+                    unraw(&layer.name)
+                ),
+            ));
         }
-        _ => None,
-    };
-    let Some(input) = input else {
-        return Err(errors.fail(syn::Error::new(
-            net_name.span(),
-            format!(
-                "network `{}` has no input width; expected `input: WIDTH,` as its first entry",
-                unraw(net_name)
+        (Some(_), Some(_)) => {}
+        _ => cx.assert(ConstAssert {
+            span: explicit_span(explicit),
+            lhs: explicit.clone(),
+            op: AssertOp::EqWidth,
+            rhs: 0,
+            rhs_width: Some(prev.clone()),
+            message: format!(
+                "shape mismatch: layer `{}` takes `{}` inputs, but {prev_name} before it produces `{}`",
+                unraw(&layer.name),
+                explicit.display(),
+                prev.display()
             ),
-        )));
-    };
-    errors.finish(Net {
-        spec,
-        input,
-        layers: net_layers,
-        loss,
-        assertions,
-        weights,
-    })
+        }),
+    }
 }
 
 /// The primitive types, which a struct of the same name would shadow in
@@ -182,7 +225,7 @@ const PRIMITIVES: &[&str] = &[
 
 /// Rejects network names that cannot work, or could clash with the names
 /// generated for another network in the same module.
-fn check_name(name: &Ident, errors: &mut Errors) {
+fn check_name(name: &Ident, cx: &mut Cx) {
     let shown = unraw(name);
     let problem = if shown == "T" {
         "is also the name of the network's scalar type parameter, `T`".to_string()
@@ -200,7 +243,7 @@ fn check_name(name: &Ident, errors: &mut Errors) {
     } else {
         return;
     };
-    errors.push(syn::Error::new(
+    cx.error(syn::Error::new(
         name.span(),
         format!("network name `{shown}` {problem}; expected another name"),
     ));
@@ -214,14 +257,14 @@ fn explicit_span(width: &Width) -> Span {
 }
 
 /// Widths are at least 1: literals here, named constants by a const assertion.
-fn check_width(width: &Width, what: &str, errors: &mut Errors, assertions: &mut Vec<ConstAssert>) {
+fn check_width(width: &Width, what: &str, cx: &mut Cx) {
     match width {
-        Width::Lit { value: 0, lit } => errors.push(syn::Error::new(
+        Width::Lit { value: 0, lit } => cx.error(syn::Error::new(
             lit.span(),
             format!("width of {what} must be at least 1, found 0"),
         )),
         Width::Lit { .. } => {}
-        Width::Const(path) => assertions.push(ConstAssert {
+        Width::Const(path) => cx.assert(ConstAssert {
             span: path.span(),
             lhs: width.clone(),
             op: AssertOp::AtLeast,
@@ -255,7 +298,7 @@ fn written(func: &Func) -> String {
 /// each value (the macro writes it into the generated code as a float
 /// literal, which must be finite and fit in an `f32`; a delta must also be
 /// positive). Omitted parameters take the row's defaults.
-fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>> {
+fn params<R: Row>(func: &Func, row: &R, cx: &mut Cx) -> Option<Vec<f64>> {
     let name = &func.name;
     let expected: Vec<&str> = row.params().iter().map(|p| p.name).collect();
     let example = row.example();
@@ -263,7 +306,7 @@ fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>>
         (None, _) => {
             let defaults: Option<Vec<f64>> = row.params().iter().map(|p| p.default).collect();
             if defaults.is_none() {
-                errors.push(syn::Error::new(
+                cx.error(syn::Error::new(
                     name.span(),
                     format!(
                         "`{name}` needs its {}: expected `{name}({})`, e.g. `{example}`",
@@ -275,7 +318,7 @@ fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>>
             return defaults;
         }
         (Some(args), 0) if args.values.is_empty() => {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 args.paren.span.join(),
                 format!(
                     "`{name}` takes no parameters; expected `{name}` without parentheses, found `{name}()`"
@@ -293,7 +336,7 @@ fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>>
                     expected.join(", ")
                 )
             };
-            errors.push(syn::Error::new(args.paren.span.join(), msg));
+            cx.error(syn::Error::new(args.paren.span.join(), msg));
             return None;
         }
         (Some(args), _) => args,
@@ -312,7 +355,7 @@ fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>>
             continue;
         };
         let text = number.tokens.to_string().replace(' ', "");
-        errors.push(syn::Error::new_spanned(
+        cx.error(syn::Error::new_spanned(
             &number.tokens,
             format!(
                 "the {} of `{name}` must {problem}, found {text}",
@@ -325,12 +368,7 @@ fn params<R: Row>(func: &Func, row: &R, errors: &mut Errors) -> Option<Vec<f64>>
 }
 
 /// The layer's activation; `next` is the layer after it, if any.
-fn check_activation(
-    layer: &Layer,
-    next: Option<&Layer>,
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
-) -> (Act, String) {
+fn check_activation(layer: &Layer, next: Option<&Layer>, cx: &mut Cx) -> (Act, String) {
     let Some(func) = &layer.activation else {
         return (Act::identity(), vocabulary::identity().name.into());
     };
@@ -338,7 +376,7 @@ fn check_activation(
     let text = written(func);
     let Some(def) = vocabulary::find(ACTIVATIONS, &name) else {
         let hint = did_you_mean(&name, &names(ACTIVATIONS), &aliases(ACTIVATIONS));
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             func.name.span(),
             format!(
                 "unknown activation `{name}`; expected one of {}{hint}",
@@ -347,9 +385,9 @@ fn check_activation(
         ));
         return (Act::identity(), text);
     };
-    let params = params(func, def, errors);
+    let params = params(func, def, cx);
     if def.output_only {
-        check_output_only(func, layer, next, errors, assertions);
+        check_output_only(func, layer, next, cx);
     }
     match params {
         Some(params) => (Act { def, params }, text),
@@ -359,16 +397,10 @@ fn check_activation(
 
 /// An activation over the whole output (`softmax`) is for the output layer,
 /// and over 1 output it is constant.
-fn check_output_only(
-    func: &Func,
-    layer: &Layer,
-    next: Option<&Layer>,
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
-) {
+fn check_output_only(func: &Func, layer: &Layer, next: Option<&Layer>, cx: &mut Cx) {
     let name = &func.name;
     if let Some(next) = next {
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             name.span(),
             format!(
                 "`{name}` is only allowed on the output layer, but `{}` is followed by `{}`; expected another activation, e.g. `relu`",
@@ -379,7 +411,7 @@ fn check_output_only(
         return;
     }
     match layer.output.literal() {
-        Some(1) => errors.push(syn::Error::new(
+        Some(1) => cx.error(syn::Error::new(
             name.span(),
             format!(
                 "`{name}` over the 1 output of layer `{}` is always 1; expected at least 2 outputs, or `sigmoid`",
@@ -387,7 +419,7 @@ fn check_output_only(
             ),
         )),
         Some(_) => {}
-        None => assertions.push(ConstAssert {
+        None => cx.assert(ConstAssert {
             span: name.span(),
             lhs: layer.output.clone(),
             op: AssertOp::AtLeast,
@@ -402,16 +434,11 @@ fn check_output_only(
     }
 }
 
-fn check_loss(
-    func: &Func,
-    last: Option<&NetLayer<'_>>,
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
-) -> Option<NetLoss> {
+fn check_loss(func: &Func, last: Option<&NetLayer<'_>>, cx: &mut Cx) -> Option<NetLoss> {
     let name = func.name.to_string();
     let Some(def) = vocabulary::find(LOSSES, &name) else {
         let hint = did_you_mean(&name, &names(LOSSES), &aliases(LOSSES));
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             func.name.span(),
             format!(
                 "unknown loss `{name}`; expected one of {}{hint}",
@@ -420,9 +447,9 @@ fn check_loss(
         ));
         return None;
     };
-    let params = params(func, def, errors)?;
+    let params = params(func, def, cx)?;
     if let Some(last) = last {
-        check_loss_fits(def, func, last, errors, assertions);
+        check_loss_fits(def, func, last, cx);
     }
     Some(NetLoss {
         def,
@@ -432,20 +459,14 @@ fn check_loss(
 }
 
 /// Whether the loss can read the output layer: its width and activation.
-fn check_loss_fits(
-    def: &LossDef,
-    func: &Func,
-    last: &NetLayer<'_>,
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
-) {
+fn check_loss_fits(def: &LossDef, func: &Func, last: &NetLayer<'_>, cx: &mut Cx) {
     let name = &func.name;
     let layer = unraw(last.name);
     let width = last.output.literal();
     if let Some(fused) = &def.fused
         && !fused.after.contains(&last.act.def.name)
     {
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             name.span(),
             format!(
                 "`{name}` applies {} of layer `{layer}` itself, but that layer ends in `{}`; expected {} on the output layer",
@@ -459,16 +480,16 @@ fn check_loss_fits(
         Outputs::Exactly(n, hint) => (n, hint, true),
     };
     match width {
-        Some(w) if exact && w != outputs => errors.push(syn::Error::new(
+        Some(w) if exact && w != outputs => cx.error(syn::Error::new(
             name.span(),
             format!("`{name}` needs exactly {outputs} output, but layer `{layer}` has {w}{hint}"),
         )),
-        Some(w) if !exact && w < outputs => errors.push(syn::Error::new(
+        Some(w) if !exact && w < outputs => cx.error(syn::Error::new(
             name.span(),
             format!("`{name}` needs at least {outputs} outputs, but layer `{layer}` has {w}{hint}"),
         )),
         Some(_) => {}
-        None if exact => assertions.push(ConstAssert {
+        None if exact => cx.assert(ConstAssert {
             span: name.span(),
             lhs: last.output.clone(),
             op: AssertOp::Eq,
@@ -479,7 +500,7 @@ fn check_loss_fits(
                 last.output.display()
             ),
         }),
-        None => assertions.push(ConstAssert {
+        None => cx.assert(ConstAssert {
             span: name.span(),
             lhs: last.output.clone(),
             op: AssertOp::AtLeast,

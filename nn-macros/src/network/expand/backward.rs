@@ -1,12 +1,14 @@
 //! The backward pass, written out layer by layer (the lecture's
 //! backpropagation, output to input), the loss methods and the fused SGD step.
+//! One routine, [`unrolled`], emits all four passes (per sample or per batch,
+//! gradients or SGD), each started by [`loss_to_delta`].
 //!
 //! For each layer, from the last to the first:
 //!   δ = (∂a/∂z)ᵀ dL/da                    (activation_backward)
 //!   dL/dW = δ a_prevᵀ, dL/db = δ, dL/da_prev = Wᵀ δ   (dense_backward)
 //! The first layer computes dL/dx only when it is asked for.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
@@ -14,30 +16,50 @@ use super::{
     LAYERS_PER_BLOCK, act_value, block_ranges, describe, loss_type, loss_value, output_width,
     trace_name,
 };
-use crate::network::net::{Net, unraw};
+use crate::network::net::{Net, NetLayer, unraw};
 
-/// Which update the straight-line backward applies to each layer.
-#[derive(Clone, Copy)]
-enum Mode {
+/// One sample (vectors, each δ and dL/da a local on the stack) or a
+/// mini-batch (matrices, one column per sample, kept in the batch trace).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Over {
+    Sample,
+    Batch,
+}
+
+/// What the backward pass does with each layer's gradient.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Update {
     /// Write dL/dθ into `grads`.
     Gradients,
     /// Update the parameters in place: θ ← θ − η dL/dθ.
     Sgd,
 }
 
-/// The straight-line code from `delta_<last>` (dL/dz of the output layer)
-/// down to the first layer, and for long networks the block methods it
-/// calls (see `block_ranges`). `delta_<last>` is a reference in `Gradients`
-/// mode (a parameter of `backward_delta_into`), a local in `Sgd` mode.
-fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) {
+/// One of the four backward passes: per sample or per batch, gradients or
+/// SGD. Every pass is emitted by [`unrolled`] and starts from
+/// [`loss_to_delta`]; only the kernels and where δ and dL/da live differ.
+#[derive(Clone, Copy)]
+pub struct Pass {
+    pub over: Over,
+    pub update: Update,
+}
+
+/// The straight-line code from the output layer's δ (dL/dz) down to the
+/// first layer, and for long per-sample networks the block methods it calls
+/// (see `block_ranges`). Per sample, `delta_<last>` is a reference in
+/// `Gradients` mode (a parameter of `backward_delta_into`), a local in `Sgd`
+/// mode; per batch, every δ is in the trace.
+pub fn unrolled(net: &Net, pass: Pass, trace: &Ident) -> (TokenStream, TokenStream) {
     let last = net.layers.len() - 1;
-    if net.layers.len() <= LAYERS_PER_BLOCK {
+    let output_delta_is_ref = pass.over == Over::Sample && pass.update == Update::Gradients;
+    if pass.over == Over::Batch || net.layers.len() <= LAYERS_PER_BLOCK {
         let body = (0..=last)
             .rev()
-            .map(|i| layer_step(net, mode, i, matches!(mode, Mode::Gradients) && i == last))
+            .map(|i| layer_step(net, pass, i, output_delta_is_ref && i == last))
             .collect();
         return (body, TokenStream::new());
     }
+    let mode = pass.update;
     let input = net.input;
     let mut body = TokenStream::new();
     let mut helpers = TokenStream::new();
@@ -49,7 +71,7 @@ fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) 
         let steps = range
             .clone()
             .rev()
-            .map(|i| layer_step(net, mode, i, i == end));
+            .map(|i| layer_step(net, pass, i, i == end));
         // The δ handed to the block below, if any.
         let produced = first.checked_sub(1).map(|p| {
             let below = &net.layers[p];
@@ -59,22 +81,22 @@ fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) 
             Some((d, w)) => (quote! { #d }, quote! { -> ::nn::__private::SVector<T, #w> }),
             None => (TokenStream::new(), TokenStream::new()),
         };
-        let delta_arg = if end == last && matches!(mode, Mode::Gradients) {
+        let delta_arg = if end == last && output_delta_is_ref {
             quote! { #top_delta }
         } else {
             quote! { &#top_delta }
         };
         let bottom = first == 0;
+        let (x_param, x_arg) = if bottom {
+            (
+                quote! { x: &::nn::__private::SVector<T, #input>, },
+                quote! { x, },
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
         let (method, receiver, params, args) = match mode {
-            Mode::Gradients => {
-                let (x_param, x_arg) = if bottom {
-                    (
-                        quote! { x: &::nn::__private::SVector<T, #input>, },
-                        quote! { x, },
-                    )
-                } else {
-                    (TokenStream::new(), TokenStream::new())
-                };
+            Update::Gradients => {
                 let (dx_param, dx_arg) = if bottom {
                     (
                         quote! { dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>, },
@@ -90,30 +112,20 @@ fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) 
                     quote! { #x_arg trace, #delta_arg, grads, #dx_arg },
                 )
             }
-            Mode::Sgd => {
-                let (x_param, x_arg) = if bottom {
-                    (
-                        quote! { x: &::nn::__private::SVector<T, #input>, },
-                        quote! { x, },
-                    )
-                } else {
-                    (TokenStream::new(), TokenStream::new())
-                };
-                (
-                    format_ident!("__sgd_block_{}", k),
-                    quote! { &mut self },
-                    quote! { #x_param trace: &#trace<T>, #top_delta: &::nn::__private::SVector<T, #top_w>, lr: T, },
-                    quote! { #x_arg trace, #delta_arg, lr, },
-                )
-            }
+            Update::Sgd => (
+                format_ident!("__sgd_block_{}", k),
+                quote! { &mut self },
+                quote! { #x_param trace: &#trace<T>, #top_delta: &::nn::__private::SVector<T, #top_w>, lr: T, },
+                quote! { #x_arg trace, #delta_arg, lr, },
+            ),
         };
         match &produced {
             Some((d, _)) => body.extend(quote! { let #d = self.#method(#args); }),
             None => body.extend(quote! { self.#method(#args); }),
         }
         let what = match mode {
-            Mode::Gradients => "the backward pass",
-            Mode::Sgd => "the SGD step",
+            Update::Gradients => "the backward pass",
+            Update::Sgd => "the SGD step",
         };
         let doc = format!(" Layers {} down to {} of {what}.", end + 1, first + 1);
         helpers.extend(quote! {
@@ -130,148 +142,233 @@ fn unrolled(net: &Net, mode: Mode, trace: &Ident) -> (TokenStream, TokenStream) 
     (body, helpers)
 }
 
-/// Layer `i`'s statements in the backward pass, ending with the δ of the
-/// layer below. `delta_is_ref`: its own δ is a reference (a parameter), not
-/// a local.
-fn layer_step(net: &Net, mode: Mode, i: usize, delta_is_ref: bool) -> TokenStream {
-    let layer = &net.layers[i];
-    {
-        let mut blocks = Vec::new();
-        let name = layer.name;
-        let shown = unraw(name);
-        let delta = format_ident!("delta_{}", name);
-        let prev = i.checked_sub(1).map(|p| &net.layers[p]);
-        let x = match prev {
-            Some(p) => {
-                let p = p.name;
-                quote! { &trace.#p.a }
-            }
-            None => quote! { x },
-        };
-        let (da_prev, da_arg) = match prev {
-            Some(p) => {
-                let da = format_ident!("da_{}", p.name);
-                (
-                    Some(da.clone()),
-                    quote! { ::core::option::Option::Some(&mut #da) },
-                )
-            }
-            // dL/dx: asked for in `backward_delta_into`, never in `sgd_step`.
-            None => match mode {
-                Mode::Gradients => (None, quote! { dx }),
-                Mode::Sgd => (None, quote! { ::core::option::Option::None }),
-            },
-        };
-        let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
-        let doc = match (mode, prev) {
-            (Mode::Gradients, Some(_)) => format!(
-                " layer {} `{shown}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
-                i + 1,
-                describe(layer),
-            ),
-            (Mode::Gradients, None) => format!(
-                " layer {} `{shown}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
-                i + 1,
-                describe(layer)
-            ),
-            (Mode::Sgd, Some(_)) => format!(
-                " layer {} `{shown}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
-                i + 1,
-                describe(layer),
-            ),
-            (Mode::Sgd, None) => format!(
-                " layer {} `{shown}` ({}): W -= lr δ xᵀ, b -= lr δ",
-                i + 1,
-                describe(layer)
-            ),
-        };
-        // In `backward_delta_into` the output layer's δ is a parameter (a
-        // reference), as is the top layer's in each block method; every
-        // other δ is a local.
-        let delta_ref = if delta_is_ref {
-            quote! { #delta }
-        } else {
-            quote! { &#delta }
-        };
-        let call = match mode {
-            Mode::Gradients => quote! {
-                ::nn::__private::dense_backward(&self.#name, #x, #delta_ref, &mut grads.#name, #da_arg);
-            },
-            Mode::Sgd => quote! {
-                ::nn::__private::dense_sgd_backward(&mut self.#name, #x, #delta_ref, lr, #da_arg);
-            },
-        };
-        // The comment goes on the first statement of the block: the
-        // declaration of dL/da_prev when there is one, else the call.
-        blocks.push(match (prev, &da_prev) {
-            (Some(p), Some(da)) => {
-                let w = p.output;
-                quote_spanned! {layer.kind_span=>
-                    #[doc = #doc]
-                    let mut #da = ::nn::__private::SVector::<T, #w>::zeros();
-                    #call
-                }
-            }
-            _ => quote_spanned! {layer.kind_span=>
-                #[doc = #doc]
-                #call
-            },
-        });
-        if let (Some(p), Some(da)) = (prev, da_prev) {
-            let pname = p.name;
-            let pdelta = format_ident!("delta_{}", pname);
-            let w = p.output;
-            let act = act_value(&p.act);
-            let doc = format!(
-                " layer {i} `{}` ({}): δ = dL/da ⊙ σ′(z)",
-                unraw(pname),
-                p.act_text
-            );
-            blocks.push(quote_spanned! {p.kind_span=>
-                #[doc = #doc]
-                let mut #pdelta = ::nn::__private::SVector::<T, #w>::zeros();
-                ::nn::__private::activation_backward(&#act, &trace.#pname, &#da, &mut #pdelta);
-            });
-        }
-        quote! { #(#blocks)* }
+/// The span of a layer's generated statements: per sample, the layer's
+/// `dense` keyword, so a residual type error lands on that layer; per batch,
+/// the call site, as the batch methods have always been.
+fn layer_span(over: Over, layer: &NetLayer) -> Span {
+    match over {
+        Over::Sample => layer.kind_span,
+        Over::Batch => Span::call_site(),
     }
 }
 
-/// `let mut delta_<last> = ...; let loss = ...;` from the loss, fused on the
-/// logits or through the output activation.
-fn output_delta_from_loss(net: &Net) -> TokenStream {
+/// Layer `i`'s statements in the backward pass, ending with the δ of the
+/// layer below. `delta_is_ref`: per sample, its own δ is a reference (a
+/// parameter), not a local.
+fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStream {
+    let layer = &net.layers[i];
+    let name = layer.name;
+    let shown = unraw(name);
+    let prev = i.checked_sub(1).map(|p| &net.layers[p]);
+    let x = match prev {
+        Some(p) => {
+            let p = p.name;
+            quote! { &trace.#p.a }
+        }
+        None => quote! { x },
+    };
+    let delta = match pass.over {
+        Over::Sample => {
+            let delta = format_ident!("delta_{}", name);
+            if delta_is_ref {
+                quote! { #delta }
+            } else {
+                quote! { &#delta }
+            }
+        }
+        Over::Batch => quote! { &trace.#name.delta },
+    };
+    // dL/da of the layer below: a local per sample, the trace's `da` per
+    // batch; for the first layer dL/dx, asked for by the gradient passes
+    // (`dx`) and never by SGD.
+    let (da_decl, da_arg, da_ref) = match (prev, pass.over) {
+        (Some(p), Over::Sample) => {
+            let da = format_ident!("da_{}", p.name);
+            let w = p.output;
+            (
+                quote! { let mut #da = ::nn::__private::SVector::<T, #w>::zeros(); },
+                quote! { ::core::option::Option::Some(&mut #da) },
+                quote! { &#da },
+            )
+        }
+        (Some(p), Over::Batch) => {
+            let p = p.name;
+            (
+                TokenStream::new(),
+                quote! { ::core::option::Option::Some(&mut trace.#p.da) },
+                quote! { &trace.#p.da },
+            )
+        }
+        (None, _) => {
+            let dx = match pass.update {
+                Update::Gradients => quote! { dx },
+                Update::Sgd => quote! { ::core::option::Option::None },
+            };
+            (TokenStream::new(), dx, TokenStream::new())
+        }
+    };
+    let call = match (pass.over, pass.update) {
+        (Over::Sample, Update::Gradients) => quote! {
+            ::nn::__private::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+        },
+        (Over::Sample, Update::Sgd) => quote! {
+            ::nn::__private::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
+        },
+        (Over::Batch, Update::Gradients) => quote! {
+            ::nn::__private::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+        },
+        (Over::Batch, Update::Sgd) => quote! {
+            ::nn::__private::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
+        },
+    };
+    let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
+    let doc = match (pass.update, prev) {
+        (Update::Gradients, Some(_)) => format!(
+            " layer {} `{shown}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
+            i + 1,
+            describe(layer),
+        ),
+        (Update::Gradients, None) => format!(
+            " layer {} `{shown}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
+            i + 1,
+            describe(layer)
+        ),
+        (Update::Sgd, Some(_)) => format!(
+            " layer {} `{shown}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
+            i + 1,
+            describe(layer),
+        ),
+        (Update::Sgd, None) => format!(
+            " layer {} `{shown}` ({}): W -= lr δ xᵀ, b -= lr δ",
+            i + 1,
+            describe(layer)
+        ),
+    };
+    // The comment goes on the first statement of the block: the
+    // declaration of dL/da_prev when there is one, else the call.
+    let span = layer_span(pass.over, layer);
+    let mut blocks = vec![quote_spanned! {span=>
+        #[doc = #doc]
+        #da_decl
+        #call
+    }];
+    if let Some(p) = prev {
+        let doc = format!(
+            " layer {i} `{}` ({}): δ = dL/da ⊙ σ′(z)",
+            unraw(p.name),
+            p.act_text
+        );
+        let step = activation_step(pass.over, p, da_ref);
+        let span = layer_span(pass.over, p);
+        blocks.push(quote_spanned! {span=>
+            #[doc = #doc]
+            #step
+        });
+    }
+    quote! { #(#blocks)* }
+}
+
+/// δ = dL/da ⊙ σ′(z) of `layer`, from `da` (a reference to dL/da): into a
+/// new local `delta_<name>` per sample, into the trace's `delta` per batch.
+fn activation_step(over: Over, layer: &NetLayer, da: TokenStream) -> TokenStream {
+    let name = layer.name;
+    let act = act_value(&layer.act);
+    match over {
+        Over::Sample => {
+            let delta = format_ident!("delta_{}", name);
+            let w = layer.output;
+            quote! {
+                let mut #delta = ::nn::__private::SVector::<T, #w>::zeros();
+                ::nn::__private::activation_backward(&#act, &trace.#name, #da, &mut #delta);
+            }
+        }
+        Over::Batch => quote! {
+            ::nn::__private::activation_backward_batch(
+                &#act, &trace.#name.z, &trace.#name.a, #da, &mut trace.#name.delta,
+            );
+        },
+    }
+}
+
+/// `let loss = ...;` and the output layer's δ from the loss, fused on the
+/// logits or through the output activation. Per sample the target is `y`
+/// and δ a new local `delta_<last>`; per batch the targets are `ys` and δ
+/// goes into the trace (with its `da`, which a fused loss sets apart).
+pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
     let (Some(loss), Some(last)) = (&net.loss, net.layers.last()) else {
         return TokenStream::new();
     };
     let name = last.name;
-    let delta = format_ident!("delta_{}", name);
     let out = last.output;
     let value = loss_value(loss);
-    if loss.on_logits() {
-        let doc = format!(
+    let fused = loss.on_logits();
+    let doc = if fused {
+        format!(
             " output δ = dL/dz of `{}`, straight from the fused loss `{}`",
             unraw(name),
             loss.text
-        );
-        quote! {
-            #[doc = #doc]
-            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
-            let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.z, y, &mut #delta);
-        }
+        )
     } else {
-        let act = act_value(&last.act);
-        let doc = format!(
+        format!(
             " dL/da of `{}` from the loss `{}`, then δ = dL/da ⊙ σ′(z)",
             unraw(name),
             loss.text
-        );
-        quote! {
-            #[doc = #doc]
-            let mut da_out = ::nn::__private::SVector::<T, #out>::zeros();
-            let loss = ::nn::__private::Loss::grad(&#value, &trace.#name.a, y, &mut da_out);
-            let mut #delta = ::nn::__private::SVector::<T, #out>::zeros();
-            ::nn::__private::activation_backward(&#act, &trace.#name, &da_out, &mut #delta);
+        )
+    };
+    // The loss writes dL/dz (fused) or dL/da into `dest`, declared by `decl`.
+    let on = if fused {
+        quote! { &trace.#name.z }
+    } else {
+        quote! { &trace.#name.a }
+    };
+    let (decl, dest, da) = match (over, fused) {
+        (Over::Sample, true) => {
+            let delta = format_ident!("delta_{}", name);
+            (
+                quote! { let mut #delta = ::nn::__private::SVector::<T, #out>::zeros(); },
+                quote! { &mut #delta },
+                TokenStream::new(),
+            )
         }
+        (Over::Sample, false) => (
+            quote! { let mut da_out = ::nn::__private::SVector::<T, #out>::zeros(); },
+            quote! { &mut da_out },
+            quote! { &da_out },
+        ),
+        (Over::Batch, true) => (
+            TokenStream::new(),
+            quote! { &mut trace.#name.delta },
+            TokenStream::new(),
+        ),
+        (Over::Batch, false) => (
+            TokenStream::new(),
+            quote! { &mut trace.#name.da },
+            quote! { &trace.#name.da },
+        ),
+    };
+    let grad = match over {
+        Over::Sample => quote! { ::nn::__private::Loss::grad(&#value, #on, y, #dest) },
+        Over::Batch => quote! { ::nn::__private::loss_backward_batch(&#value, #on, ys, #dest) },
+    };
+    let then = match (over, fused) {
+        (_, false) => activation_step(over, last, da),
+        (Over::Sample, true) => TokenStream::new(),
+        // The trace's `da` of the output layer: δ itself when `a = z`, else
+        // the loss written on `a`.
+        (Over::Batch, true) if last.act.def.name == "identity" => {
+            quote! { trace.#name.da.copy_from(&trace.#name.delta); }
+        }
+        (Over::Batch, true) => quote! {
+            ::nn::__private::fused_activation_grad_batch(
+                &#value, &trace.#name.a, ys, &mut trace.#name.da,
+            );
+        },
+    };
+    quote! {
+        #[doc = #doc]
+        #decl
+        let loss = #grad;
+        #then
     }
 }
 
@@ -284,8 +381,15 @@ pub fn methods(net: &Net) -> TokenStream {
     };
     let last_name = last.name;
     let last_delta = format_ident!("delta_{}", last_name);
-    let last_act = act_value(&last.act);
-    let (grads_backward, grads_helpers) = unrolled(net, Mode::Gradients, &trace);
+    let from_d_out = activation_step(Over::Sample, last, quote! { d_out });
+    let (grads_backward, grads_helpers) = unrolled(
+        net,
+        Pass {
+            over: Over::Sample,
+            update: Update::Gradients,
+        },
+        &trace,
+    );
     let allow_docs = quote! {
         #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
     };
@@ -305,8 +409,7 @@ pub fn methods(net: &Net) -> TokenStream {
             grads: &mut Self,
             dx: ::core::option::Option<&mut #x_ty>,
         ) {
-            let mut #last_delta = ::nn::__private::SVector::<T, #output>::zeros();
-            ::nn::__private::activation_backward(&#last_act, &trace.#last_name, d_out, &mut #last_delta);
+            #from_d_out
             self.backward_delta_into(x, trace, &#last_delta, grads, dx);
         }
 
@@ -348,8 +451,15 @@ pub fn methods(net: &Net) -> TokenStream {
     let loss_ty = loss_type(loss);
     let loss_val = loss_value(loss);
     let bound = quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> };
-    let from_loss = output_delta_from_loss(net);
-    let (sgd_backward, sgd_helpers) = unrolled(net, Mode::Sgd, &trace);
+    let from_loss = loss_to_delta(net, Over::Sample);
+    let (sgd_backward, sgd_helpers) = unrolled(
+        net,
+        Pass {
+            over: Over::Sample,
+            update: Update::Sgd,
+        },
+        &trace,
+    );
     let loss_doc = format!("The network's loss, `{}`.", loss.text);
     let loss_input = if loss.on_logits() {
         quote! { &trace.#last_name.z }
