@@ -218,3 +218,38 @@ mod tests {
         assert_eq!(did_you_mean("banana", &losses, &aliases), "");
     }
 }
+
+#[cfg(test)]
+mod ctxt_tests {
+    use proc_macro2::Span;
+
+    use super::Ctxt;
+
+    #[test]
+    fn keeps_the_assertions_when_no_error_was_recorded() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.assert(1);
+        cx.assert(2);
+        assert_eq!(cx.finish(|a| a).ok(), Some(vec![1, 2]));
+    }
+
+    #[test]
+    fn reports_every_error() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.error(syn::Error::new(Span::call_site(), "first"));
+        cx.assert(1);
+        cx.error(syn::Error::new(Span::call_site(), "second"));
+        let messages: Vec<String> = match cx.finish(|a| a) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped without `finish` or `fail`")]
+    fn a_context_never_checked_is_a_bug() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.error(syn::Error::new(Span::call_site(), "lost"));
+    }
+}
