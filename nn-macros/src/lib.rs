@@ -5,14 +5,11 @@
 //! AST and collects every problem, and *expand* writes the code for a checked
 //! spec and never fails. Use the macros through the `nn` facade crate.
 
-mod ast;
-mod errors;
-mod expand;
+mod diagnostics;
 mod graph;
-mod validate;
+mod network;
 
 use proc_macro::TokenStream;
-use syn::parse_macro_input;
 
 /// Declares a neural network and generates its parameters, forward pass and
 /// unrolled backward pass.
@@ -31,11 +28,16 @@ use syn::parse_macro_input;
 /// }
 /// WIDTH      = integer literal | path to a `usize` constant
 /// ACTIVATION = identity (the default) | sigmoid | tanh | relu
-///            | leaky_relu(ALPHA) | softmax (output layer only)
+///            | leaky_relu(ALPHA) | elu[(ALPHA)] | selu | gelu | silu
+///            | softplus | softmax (output layer only)
 /// LOSS       = squared_error | mean_squared_error | absolute_error | huber(DELTA)
 ///            | softmax_cross_entropy | binary_cross_entropy | hinge(DELTA)
 ///            | multiclass_hinge(DELTA)
 /// ```
+///
+/// The activations and losses follow PyTorch: `elu` alone is `elu(1.0)` and
+/// any alpha is allowed, `gelu` is the exact erf form, `softplus` has β = 1
+/// and is linear above 20.
 ///
 /// `dense(16 -> 10, ..)` states the input width too: it must equal the
 /// previous layer's output (checked by the macro for literals, by a const
@@ -92,11 +94,7 @@ use syn::parse_macro_input;
 /// generated; `cargo expand` shows it.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    let spec = parse_macro_input!(input as ast::Spec);
-    validate::check(&spec)
-        .map(|net| expand::network(&net))
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    network::network(input.into()).into()
 }
 
 /// Declares scalar functions as computational graphs and generates their

@@ -28,7 +28,7 @@ use syn::punctuated::Punctuated;
 use syn::token::Paren;
 use syn::{Attribute, Ident, Token, Visibility, braced, parenthesized};
 
-use crate::errors::describe;
+use crate::diagnostics::describe;
 
 /// The whole `graph!` input: one or more functions.
 pub struct Input {
@@ -146,7 +146,7 @@ impl Parse for Function {
             if outputs.is_empty() {
                 return Err(syn::Error::new(
                     paren.span.join(),
-                    "found no outputs; expected at least one output name, as in `-> (y1, y2)`",
+                    "expected at least one output name, as in `-> (y1, y2)`, found none",
                 ));
             }
             (outputs.into_iter().collect(), true)
@@ -321,7 +321,7 @@ impl Parser {
                     let what = if ident == "_" { "" } else { "the keyword " };
                     return Err(syn::Error::new(
                         ident.span(),
-                        format!("found {what}`{ident}`; {EXPECTED}"),
+                        format!("{EXPECTED}, found {what}`{ident}`"),
                     ));
                 }
                 match frame.tokens.peek() {
@@ -355,7 +355,7 @@ impl Parser {
                     Delimiter::Brace | Delimiter::Bracket => {
                         return Err(syn::Error::new(
                             group.span(),
-                            format!("found {}; {EXPECTED}", describe(&TokenTree::Group(group))),
+                            format!("{EXPECTED}, found {}", describe(&TokenTree::Group(group))),
                         ));
                     }
                 };
@@ -365,7 +365,7 @@ impl Parser {
             TokenTree::Punct(p) => {
                 return Err(syn::Error::new(
                     p.span(),
-                    format!("found `{}`; {EXPECTED}", p.as_char()),
+                    format!("{EXPECTED}, found `{}`", p.as_char()),
                 ));
             }
         };
@@ -382,16 +382,16 @@ impl Parser {
             TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
                 return Err(syn::Error::new(
                     g.span(),
-                    "found a call of something other than a function name; expected a call like `sin(x)`",
+                    "expected a call like `sin(x)`, found a call of something other than a function name",
                 ));
             }
             other => {
                 return Err(syn::Error::new(
                     other.span(),
                     format!(
-                        "found {} after an operand; expected `+`, `-`, `*`, `/` or `{}`",
-                        describe(&other),
-                        frame.end.1
+                        "expected `+`, `-`, `*`, `/` or `{}` after an operand, found {}",
+                        frame.end.1,
+                        describe(&other)
                     ),
                 ));
             }
@@ -429,7 +429,7 @@ impl Parser {
             return Err(syn::Error::new(
                 method.span(),
                 format!(
-                    "found the method call `.{method}()`; expected a function call like `{method}(x)`"
+                    "expected a function call like `{method}(x)`, found the method call `.{method}()`"
                 ),
             ));
         }
@@ -452,7 +452,7 @@ impl Parser {
         };
         Err(syn::Error::new_spanned(
             tokens,
-            format!("found the operator `{text}`; expected `+`, `-`, `*` or `/`{hint}"),
+            format!("expected `+`, `-`, `*` or `/`, found the operator `{text}`{hint}"),
         ))
     }
 
@@ -502,7 +502,7 @@ impl Parser {
     /// The value of a group that has no tokens left.
     fn close(&mut self, mut frame: Frame) -> syn::Result<ExprId> {
         let (span, token) = frame.end;
-        let missing = || syn::Error::new(span, format!("found `{token}`; {EXPECTED}"));
+        let missing = || syn::Error::new(span, format!("{EXPECTED}, found `{token}`"));
         // `f()`, and a trailing comma as in `max(a, b,)`, leave no operand.
         let empty_call = matches!(&frame.kind, Kind::Call { .. })
             && frame.operands.is_empty()
@@ -553,7 +553,7 @@ fn path_error(
     let text = tokens.to_string().replace(' ', "");
     syn::Error::new_spanned(
         tokens,
-        format!("found the path `{text}`; expected a single name"),
+        format!("expected a single name, found the path `{text}`"),
     )
 }
 
@@ -565,16 +565,14 @@ impl Expr {
             syn::Lit::Float(float) => float.suffix(),
             _ => "",
         };
-        // error: found the suffixed number `2.0f32`; expected a number without a
-        // suffix (`2.0`): graph! converts numbers to the scalar type
         if !suffix.is_empty() {
             return Err(syn::Error::new_spanned(
                 lit,
                 format!(
-                    "found the suffixed number `{}`; expected a number without a suffix (`{}`): \
+                    "expected a number without a suffix (`{}`), found the suffixed number `{}`: \
                      graph! converts numbers to the scalar type",
-                    lit.to_token_stream(),
-                    lit.to_token_stream().to_string().trim_end_matches(suffix)
+                    lit.to_token_stream().to_string().trim_end_matches(suffix),
+                    lit.to_token_stream()
                 ),
             ));
         }
@@ -594,7 +592,7 @@ impl Expr {
                 return Err(syn::Error::new_spanned(
                     other,
                     format!(
-                        "found the literal `{}`; expected a number",
+                        "expected a number, found the literal `{}`",
                         other.to_token_stream()
                     ),
                 ));
@@ -603,7 +601,7 @@ impl Expr {
         if !value.is_finite() {
             return Err(syn::Error::new_spanned(
                 &tokens,
-                "found a number too large for `f64`; expected a finite number",
+                "expected a finite number, found a number too large for `f64`",
             ));
         }
         Ok(ExprNode::Num { value, int, tokens })

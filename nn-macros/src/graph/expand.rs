@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::ast::{BinOp, Expr, ExprNode, Function, Stmt};
-use super::check::{Graph, Node, Op, key};
+use super::graph::{Graph, Node, Op, key};
 
 /// Everything `graph!` emits for one function.
 pub fn function(graph: &Graph) -> TokenStream {
@@ -50,8 +50,8 @@ fn constant(value: f64, span: proc_macro2::Span) -> TokenStream {
 // The plain function, with the user's names:
 //
 //     pub fn lecture<T: ::nn::__private::Scalar>(x1: T, x2: T, x3: T) -> T {
-//         let a = x1 + ::nn::graph::op::sin(x1);
-//         let y = T::cast_f64(2.0) * ::nn::graph::op::log10(a) * ::nn::graph::op::max(x2, x3);
+//         let a = x1 + ::nn::__private::graph::op::sin(x1);
+//         let y = T::cast_f64(2.0) * ::nn::__private::graph::op::log10(a) * ::nn::__private::graph::op::max(x2, x3);
 //         y
 //     }
 // ---------------------------------------------------------------------------
@@ -120,7 +120,7 @@ fn signature(func: &Function) -> String {
 /// cut into `let`s this deep (tests/graph_stress.rs).
 const MAX_DEPTH: usize = 256;
 
-/// The user's expression with calls routed to `::nn::graph::op` and
+/// The user's expression with calls routed to `::nn::__private::graph::op` and
 /// numbers cast to `T`; parentheses and operators are the user's tokens.
 /// Parts nested deeper than [`MAX_DEPTH`] become `let`s pushed onto `lets`,
 /// named `t0`, `t1`, ... (`temporaries` counts them) with the macro's own
@@ -173,7 +173,7 @@ fn user_expr(expr: &Expr, lets: &mut TokenStream, temporaries: &mut usize) -> To
                 let args = args.into_iter().map(|(tokens, _)| tokens);
                 let mut call = TokenStream::new();
                 paren.surround(&mut call, |inner| inner.extend(quote! { #(#args),* }));
-                (quote! { ::nn::graph::op::#path #call }, d)
+                (quote! { ::nn::__private::graph::op::#path #call }, d)
             }
         };
         if deepest + 1 < MAX_DEPTH {
@@ -244,15 +244,15 @@ fn value(graph: &Graph, k: usize) -> TokenStream {
         },
         (Op::Unary(f), [a]) => {
             let f = format_ident!("{f}");
-            quote! { ::nn::graph::op::#f(#a) }
+            quote! { ::nn::__private::graph::op::#f(#a) }
         }
         (Op::Binary(f), [a, b]) => {
             let f = format_ident!("{f}");
-            quote! { ::nn::graph::op::#f(#a, #b) }
+            quote! { ::nn::__private::graph::op::#f(#a, #b) }
         }
         (Op::PowI(n), [a]) => {
             let n = Literal::i32_unsuffixed(n);
-            quote! { ::nn::graph::op::powi(#a, #n) }
+            quote! { ::nn::__private::graph::op::powi(#a, #n) }
         }
         _ => unreachable!("inputs are bound from the argument array; arities were checked"),
     }
@@ -278,7 +278,7 @@ fn value_and_partials(graph: &Graph, k: usize) -> TokenStream {
     };
     let f = format_ident!("{f}_d");
     let extra = extra.map(|n| quote! { , #n });
-    quote! { ::nn::graph::op::#f(#(#args),* #extra) }
+    quote! { ::nn::__private::graph::op::#f(#(#args),* #extra) }
 }
 
 /// Which nodes' values are read by some other node or are outputs: an
@@ -331,8 +331,8 @@ const DECLARE_EVERY: usize = 32;
 ///
 /// ```text
 /// let (v3, d3, v4_a, d4_0, d4_1, v5);
-/// (v3, d3) = ::nn::graph::op::sin_d(v0_x1);
-/// (v4_a, d4_0, d4_1) = ::nn::graph::op::add_d(v0_x1, v3);
+/// (v3, d3) = ::nn::__private::graph::op::sin_d(v0_x1);
+/// (v4_a, d4_0, d4_1) = ::nn::__private::graph::op::add_d(v0_x1, v3);
 /// v5 = T::cast_f64(2.0);
 /// ```
 ///
@@ -379,8 +379,8 @@ fn sum(mut terms: Vec<TokenStream>) -> TokenStream {
 /// `partials`, active nodes also bind their local partial derivatives.
 ///
 /// ```text
-/// (v3, d3) = ::nn::graph::op::sin_d(v0_x1);
-/// (v4_a, d4_0, d4_1) = ::nn::graph::op::add_d(v0_x1, v3);
+/// (v3, d3) = ::nn::__private::graph::op::sin_d(v0_x1);
+/// (v4_a, d4_0, d4_1) = ::nn::__private::graph::op::add_d(v0_x1, v3);
 /// v5 = T::cast_f64(2.0);
 /// ```
 fn forward(graph: &Graph, partials: bool, tangents: bool) -> TokenStream {
@@ -527,7 +527,7 @@ fn module(graph: &Graph) -> TokenStream {
     let (mode, jacobian_body, mode_doc) = if n < m {
         (
             quote! { Forward },
-            quote! { ::nn::graph::jacobian_forward(|tangent| jvp(x, tangent).1) },
+            quote! { ::nn::__private::graph::jacobian_forward(|tangent| jvp(x, tangent).1) },
             format!(
                 "forward mode, one forward sweep per input column ({} < {})",
                 plural(n, "input"),
@@ -537,7 +537,7 @@ fn module(graph: &Graph) -> TokenStream {
     } else {
         (
             quote! { Reverse },
-            quote! { ::nn::graph::jacobian_reverse(|cotangent| vjp(x, cotangent).1) },
+            quote! { ::nn::__private::graph::jacobian_reverse(|cotangent| vjp(x, cotangent).1) },
             format!(
                 "reverse mode, one backward sweep per output row ({} ≤ {})",
                 plural(m, "output"),
@@ -567,11 +567,11 @@ fn module(graph: &Graph) -> TokenStream {
         };
         let active = node.active;
         quote! {
-            ::nn::graph::Node {
+            ::nn::__private::graph::Node {
                 label: #label,
                 name: #name,
                 args: &[#(#args),*],
-                kind: ::nn::graph::NodeKind::#kind,
+                kind: ::nn::__private::graph::NodeKind::#kind,
                 active: #active,
             }
         }
@@ -621,10 +621,10 @@ fn module(graph: &Graph) -> TokenStream {
             /// The names of the outputs, in declaration order.
             pub const OUTPUTS: [&str; #m_lit] = [#(#output_names),*];
             #[doc = #mode_const_doc]
-            pub const JACOBIAN_MODE: ::nn::graph::Mode = ::nn::graph::Mode::#mode;
+            pub const JACOBIAN_MODE: ::nn::__private::graph::Mode = ::nn::__private::graph::Mode::#mode;
             /// The computational graph: every node that reaches an output, in
             /// evaluation order, inputs first.
-            pub static GRAPH: ::nn::graph::Graph = ::nn::graph::Graph {
+            pub static GRAPH: ::nn::__private::graph::Graph = ::nn::__private::graph::Graph {
                 name: #name_str,
                 nodes: &[#(#nodes),*],
                 inputs: &[#(#graph_inputs),*],
@@ -680,12 +680,12 @@ fn module(graph: &Graph) -> TokenStream {
             pub fn dot<T: #scalar>(
                 x: [T; #n_lit],
                 cotangent: [T; #m_lit],
-            ) -> ::nn::graph::Dot<T, #k_lit> {
+            ) -> ::nn::__private::graph::Dot<T, #k_lit> {
                 #bind_x_all
                 #bind_cot
                 #with_partials
                 #adjoints
-                ::nn::graph::Dot {
+                ::nn::__private::graph::Dot {
                     graph: &GRAPH,
                     values: [#(#all_values),*],
                     adjoints: [#(#all_adjoints),*],

@@ -1,6 +1,6 @@
 nn::graph! {
     fn f(x) -> y {
-        y = x[0] * 2.0; //~ ERROR found `[...]` after an operand; expected `+`, `-`, `*`, `/` or `;`
+        y = x[0] * 2.0; //~ ERROR expected `+`, `-`, `*`, `/` or `;` after an operand, found `[...]`
     }
 }
 

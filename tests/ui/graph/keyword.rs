@@ -1,6 +1,6 @@
 nn::graph! {
     fn f(x) -> y {
-        y = if x { 1.0 } else { 0.0 }; //~ ERROR found the keyword `if`
+        y = if x { 1.0 } else { 0.0 }; //~ ERROR expected a name, a number, `-`, parentheses or a call like `sin(x)`, found the keyword `if`
     }
 }
 

@@ -1,6 +1,6 @@
 nn::graph! {
     fn f(x) -> y {
-        y = x.sin(); //~ ERROR found the method call `.sin()`; expected a function call like `sin(x)`
+        y = x.sin(); //~ ERROR expected a function call like `sin(x)`, found the method call `.sin()`
     }
 }
 

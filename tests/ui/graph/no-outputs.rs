@@ -1,5 +1,5 @@
 nn::graph! {
-    fn f(x) -> () { //~ ERROR found no outputs; expected at least one output name
+    fn f(x) -> () { //~ ERROR expected at least one output name, as in `-> (y1, y2)`, found none
     }
 }
 

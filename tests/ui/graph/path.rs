@@ -1,6 +1,6 @@
 nn::graph! {
     fn f(x) -> y {
-        y = core::f64::consts::PI * x; //~ ERROR found the path `core::f64::consts::PI`; expected a single name
+        y = core::f64::consts::PI * x; //~ ERROR expected a single name, found the path `core::f64::consts::PI`
     }
 }
 

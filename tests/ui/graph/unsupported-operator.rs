@@ -1,6 +1,6 @@
 nn::graph! {
     fn f(x) -> y {
-        y = x ^ 2; //~ ERROR found the operator `^`; expected `+`, `-`, `*` or `/` (write powers as `pow(x, 2)`)
+        y = x ^ 2; //~ ERROR expected `+`, `-`, `*` or `/`, found the operator `^` (write powers as `pow(x, 2)`)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The spec as written: `impl Parse` for every part, keeping the tokens read
-//! so that `validate` can point at them.
+//! so that `validate` can point at them. The activations and losses are the
+//! rows of `vocabulary`.
 //!
 //! ```text
 //! network! {
@@ -12,7 +13,8 @@
 //!     }
 //! }
 //! WIDTH      = integer literal | path to a `usize` constant
-//! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | softmax
+//! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | elu[(ALPHA)]
+//!            | selu | gelu | silu | softplus | softmax
 //! LOSS       = squared_error | mean_squared_error | absolute_error | huber(DELTA)
 //!            | softmax_cross_entropy | binary_cross_entropy | hinge(DELTA)
 //!            | multiclass_hinge(DELTA)
@@ -26,29 +28,8 @@ use syn::{
     Attribute, Ident, LitFloat, LitInt, LitStr, Path, Token, Visibility, braced, parenthesized,
 };
 
-use crate::errors::{describe, expected, expected_hint, nearest, one_of};
-
-/// The activations a layer may name, in the order messages list them.
-pub const ACTIVATIONS: &[&str] = &[
-    "identity",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softmax",
-];
-
-/// The losses a spec may name, in the order messages list them.
-pub const LOSSES: &[&str] = &[
-    "squared_error",
-    "mean_squared_error",
-    "absolute_error",
-    "huber",
-    "softmax_cross_entropy",
-    "binary_cross_entropy",
-    "hinge",
-    "multiclass_hinge",
-];
+use super::vocabulary::{ACTIVATIONS, LOSSES, names};
+use crate::diagnostics::{describe, expected, expected_hint, nearest, one_of};
 
 pub mod kw {
     syn::custom_keyword!(dense);
@@ -260,13 +241,11 @@ impl Parse for Spec {
         let (attrs, weights) = split_weights(input.call(Attribute::parse_outer)?)?;
         let vis: Visibility = input.parse()?;
         if !input.peek(Token![struct]) {
-            // error: expected `struct NAME { ... }`, found `Net`
             return Err(expected(input, "`struct NAME { ... }`"));
         }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
         if !input.peek(syn::token::Brace) {
-            // error: expected `{` and the network's entries after `Net`, found `(...)`
             return Err(expected(
                 input,
                 &format!("`{{` and the network's entries after `{name}`"),
@@ -302,7 +281,6 @@ impl Parse for Spec {
             body.parse::<Token![,]>()?;
         }
         if let Some((token, _)) = input.cursor().token_tree() {
-            // error: unexpected `loss` after the network's closing brace; expected every entry inside the braces
             return Err(syn::Error::new(
                 token.span(),
                 format!(
@@ -350,7 +328,6 @@ fn split_weights(all: Vec<Attribute>) -> syn::Result<(Vec<Attribute>, Option<Wei
             continue;
         }
         if weights.is_some() {
-            // error: `#[weights(..)]` is given twice; expected one weights file per network
             return Err(syn::Error::new_spanned(
                 &attr,
                 "`#[weights(..)]` is given twice; expected one weights file per network",
@@ -378,7 +355,6 @@ impl Parse for Entry {
             let key: Ident = ahead.call(syn::ext::IdentExt::parse_any)?;
             ahead.parse::<Token![:]>()?;
             if ahead.peek(kw::dense) {
-                // error: `input` is a reserved entry, not a layer name; expected another name for this layer, e.g. `hidden: dense(...)`
                 return Err(syn::Error::new(
                     key.span(),
                     format!(
@@ -400,11 +376,10 @@ impl Parse for Entry {
             input.parse::<Token![:]>()?;
             return Ok(Entry::Loss {
                 key,
-                func: Func::parse_named(input, "a loss", LOSSES)?,
+                func: Func::parse_named(input, "a loss", &names(LOSSES))?,
             });
         }
         if !input.peek(Ident) {
-            // error: expected one of `input: WIDTH`, `NAME: dense(...)` or `loss: LOSS`, found `4`
             return Err(expected(
                 input,
                 &format!(
@@ -415,7 +390,6 @@ impl Parse for Entry {
         }
         let name: Ident = input.parse()?;
         if !input.peek(Token![:]) {
-            // error: expected `:` after `hidden`, found `dense`
             return Err(expected(input, &format!("`:` after `{name}`")));
         }
         input.parse::<Token![:]>()?;
@@ -424,7 +398,6 @@ impl Parse for Entry {
             let hint = nearest(&name.to_string(), &["input", "loss"])
                 .map(|key| format!("; did you mean `{key}: ...`?"))
                 .unwrap_or_default();
-            // error: expected the layer kind `dense`, as in `hidden: dense(16, relu)`, found `dens`
             return Err(expected_hint(
                 input,
                 &format!("the layer kind `dense`, as in `{name}: dense(16, relu)`"),
@@ -433,7 +406,6 @@ impl Parse for Entry {
         }
         let kind: kw::dense = input.parse()?;
         if !input.peek(syn::token::Paren) {
-            // error: expected `(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`, found `,`
             return Err(expected(
                 input,
                 "`(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`",
@@ -451,8 +423,6 @@ impl Parse for Entry {
         let mut activation = None;
         if !args.is_empty() {
             if !args.peek(Token![,]) {
-                // error: expected one of `->`, `,` or `)` after the width, found `sigmoid`
-                // error: expected `,` or `)` after the output width, found `relu`
                 let what = if layer_input.is_none() {
                     "one of `->`, `,` or `)` after the width"
                 } else {
@@ -462,12 +432,15 @@ impl Parse for Entry {
             }
             args.parse::<Token![,]>()?;
             if !args.is_empty() {
-                activation = Some(Func::parse_named(&args, "an activation", ACTIVATIONS)?);
+                activation = Some(Func::parse_named(
+                    &args,
+                    "an activation",
+                    &names(ACTIVATIONS),
+                )?);
                 if args.peek(Token![,]) {
                     args.parse::<Token![,]>()?;
                 }
                 if let Some((token, _)) = args.cursor().token_tree() {
-                    // error: unexpected `3` after the activation; expected `)`: a dense layer takes a width and an activation, e.g. `dense(16, relu)`
                     return Err(syn::Error::new(
                         token.span(),
                         format!(
@@ -498,14 +471,12 @@ impl Parse for Width {
             let lit: LitInt = input.parse()?;
             let value = match lit.base10_parse::<usize>() {
                 Ok(value) if matches!(lit.suffix(), "" | "usize") => value,
-                // error: expected a width (a positive integer), found `-8`
                 _ if lit.base10_digits().starts_with('-') => {
                     return Err(syn::Error::new(
                         lit.span(),
                         format!("expected a width (a positive integer), found `{lit}`"),
                     ));
                 }
-                // error: expected a width (a `usize`), found `2u8`
                 _ => {
                     return Err(syn::Error::new(
                         lit.span(),
@@ -522,7 +493,6 @@ impl Parse for Width {
         {
             Width::Const(Path::parse_mod_style(input)?)
         } else {
-            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found `"8"`
             return Err(expected(input, WIDTH));
         };
         let operator = input.peek(Token![+])
@@ -531,7 +501,6 @@ impl Parse for Width {
             || input.peek(Token![%])
             || (input.peek(Token![-]) && !input.peek(Token![->]));
         if operator && let Some((token, _)) = input.cursor().token_tree() {
-            // error: expected a width (an integer literal such as `16`, or a `usize` constant such as `HIDDEN`), found an expression with `*`; for a computed width, declare `const WIDTH: usize = ...;` and write `WIDTH`
             return Err(syn::Error::new(
                 token.span(),
                 format!(
@@ -549,7 +518,6 @@ impl Func {
     /// `names` when the next token is not a name.
     fn parse_named(input: ParseStream, what: &str, names: &[&str]) -> syn::Result<Self> {
         if !input.peek(Ident) {
-            // error: expected an activation (one of `identity`, `sigmoid`, `tanh`, `relu`, `leaky_relu` or `softmax`), found `0.5`
             return Err(expected(
                 input,
                 &format!("{what} (one of {})", one_of(names)),
@@ -588,7 +556,6 @@ impl Parse for Number {
             lit.to_tokens(&mut tokens);
             lit.base10_parse::<f64>()?
         } else {
-            // error: expected a number such as `0.01`, found `alpha`
             return Err(expected(input, "a number such as `0.01`"));
         };
         Ok(Number {

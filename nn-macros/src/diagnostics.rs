@@ -36,6 +36,61 @@ impl Errors {
     }
 }
 
+/// The one sink of a validation (serde_derive's `Ctxt`): the errors the
+/// macro reports now, and the assertions the compiler checks after expansion
+/// (rules on named constants, whose values the macro cannot see). Every rule
+/// writes here and goes on, so one build shows every problem.
+pub struct Ctxt<A> {
+    /// `None` once `finish` or `fail` has taken the errors out.
+    errors: Option<Errors>,
+    assertions: Vec<A>,
+}
+
+impl<A> Ctxt<A> {
+    pub fn new() -> Self {
+        Ctxt {
+            errors: Some(Errors::default()),
+            assertions: Vec::new(),
+        }
+    }
+
+    /// Records one more error.
+    pub fn error(&mut self, error: syn::Error) {
+        if let Some(errors) = &mut self.errors {
+            errors.push(error);
+        }
+    }
+
+    /// Records a rule for the compiler to check.
+    pub fn assert(&mut self, assertion: A) {
+        self.assertions.push(assertion);
+    }
+
+    /// `Ok(build(assertions))` if no error was recorded, else every error
+    /// combined.
+    pub fn finish<T>(mut self, build: impl FnOnce(Vec<A>) -> T) -> syn::Result<T> {
+        let errors = self.errors.take().unwrap_or_default();
+        errors
+            .finish(())
+            .map(|()| build(core::mem::take(&mut self.assertions)))
+    }
+
+    /// Records `error` as the last one and returns everything recorded.
+    pub fn fail(mut self, error: syn::Error) -> syn::Error {
+        self.errors.take().unwrap_or_default().fail(error)
+    }
+}
+
+impl<A> Drop for Ctxt<A> {
+    /// A validation that never reached `finish` or `fail` would drop its
+    /// errors silently; that is a bug in the macro (serde's safety net).
+    fn drop(&mut self) {
+        if self.errors.is_some() && !std::thread::panicking() {
+            panic!("a validation context was dropped without `finish` or `fail`");
+        }
+    }
+}
+
 /// The candidate closest to `found` by edit distance, if it is close enough to
 /// be a plausible typo.
 pub fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -161,5 +216,40 @@ mod tests {
             "; did you mean `huber`?"
         );
         assert_eq!(did_you_mean("banana", &losses, &aliases), "");
+    }
+}
+
+#[cfg(test)]
+mod ctxt_tests {
+    use proc_macro2::Span;
+
+    use super::Ctxt;
+
+    #[test]
+    fn keeps_the_assertions_when_no_error_was_recorded() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.assert(1);
+        cx.assert(2);
+        assert_eq!(cx.finish(|a| a).ok(), Some(vec![1, 2]));
+    }
+
+    #[test]
+    fn reports_every_error() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.error(syn::Error::new(Span::call_site(), "first"));
+        cx.assert(1);
+        cx.error(syn::Error::new(Span::call_site(), "second"));
+        let messages: Vec<String> = match cx.finish(|a| a) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped without `finish` or `fail`")]
+    fn a_context_never_checked_is_a_bug() {
+        let mut cx = Ctxt::<u8>::new();
+        cx.error(syn::Error::new(Span::call_site(), "lost"));
     }
 }

@@ -9,10 +9,10 @@
 use std::collections::{HashMap, HashSet};
 
 use syn::Ident;
-use syn::ext::IdentExt;
 
-use super::ast::{BinOp, Expr, ExprId, ExprNode, Function, Stmt};
-use crate::errors::{Errors, nearest, one_of};
+use super::ast::{Expr, ExprId, ExprNode, Function, Stmt};
+use super::graph::{Graph, Node, Op, key};
+use crate::diagnostics::{Errors, nearest, one_of};
 
 /// Every function `graph!` knows, with its number of arguments.
 pub const FUNCTIONS: &[(&str, usize)] = &[
@@ -32,82 +32,6 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("min", 2),
     ("pow", 2),
 ];
-
-/// What a node computes.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Op {
-    /// The function's input number `i`.
-    Input(usize),
-    Const(f64),
-    Neg,
-    /// `+ - * /`.
-    Arith(BinOp),
-    /// A one-argument function of [`FUNCTIONS`].
-    Unary(&'static str),
-    /// `max`, `min` or `pow` with a non-integer exponent.
-    Binary(&'static str),
-    /// `pow(x, n)` with an integer literal `n`.
-    PowI(i32),
-}
-
-/// One node of the DAG.
-pub struct Node {
-    pub op: Op,
-    pub args: Vec<usize>,
-    /// The first name bound to the node (input, `let` or output).
-    pub name: Option<String>,
-    /// Depends on an input, so carries a tangent and an adjoint.
-    pub active: bool,
-}
-
-impl Node {
-    /// The operation as the DOT rendering shows it.
-    pub fn label(&self) -> String {
-        match self.op {
-            Op::Input(_) => self.name.clone().unwrap_or_default(),
-            Op::Const(value) => format!("{value}"),
-            Op::Neg => "neg".into(),
-            Op::Arith(BinOp::Add) => "+".into(),
-            Op::Arith(BinOp::Sub) => "-".into(),
-            Op::Arith(BinOp::Mul) => "*".into(),
-            Op::Arith(BinOp::Div) => "/".into(),
-            Op::Unary(name) | Op::Binary(name) => name.into(),
-            Op::PowI(n) => format!("pow {n}"),
-        }
-    }
-}
-
-/// A checked function: its live nodes in evaluation order (inputs first).
-pub struct Graph<'a> {
-    pub func: &'a Function,
-    pub nodes: Vec<Node>,
-    /// The output nodes, in the declared order.
-    pub outputs: Vec<usize>,
-}
-
-impl Graph<'_> {
-    /// The number of inputs; they are nodes `0..n_inputs`.
-    pub fn n_inputs(&self) -> usize {
-        self.func.inputs.len()
-    }
-
-    /// For each node, the `(consumer, argument position)` pairs reading it,
-    /// in evaluation order.
-    pub fn consumers(&self) -> Vec<Vec<(usize, usize)>> {
-        let mut consumers = vec![Vec::new(); self.nodes.len()];
-        for (k, node) in self.nodes.iter().enumerate() {
-            for (pos, &arg) in node.args.iter().enumerate() {
-                consumers[arg].push((k, pos));
-            }
-        }
-        consumers
-    }
-}
-
-/// The name as written, without `r#`: `r#x` and `x` are the same name.
-pub fn key(ident: &Ident) -> String {
-    ident.unraw().to_string()
-}
 
 /// What a name is bound to while the body is read.
 #[derive(Clone, Copy, PartialEq)]
@@ -203,7 +127,6 @@ impl<'a, 'e> Builder<'a, 'e> {
                     role: Role::Output,
                     node: Some(node),
                 }) => outputs.push(*node),
-                // error: output `y2` is never assigned; add `y2 = ...;` to the body of `f`
                 Some(Binding {
                     role: Role::Output,
                     node: None,
@@ -228,7 +151,6 @@ impl<'a, 'e> Builder<'a, 'e> {
     fn bind(&mut self, name: &Ident, role: Role) -> bool {
         let key = key(name);
         if let Some(previous) = self.scope.get(&key) {
-            // error: `a` is bound twice: it is already a `let`; expected a new name
             let message = if previous.role == Role::Output && role == Role::Let {
                 format!(
                     "`{name}` is bound twice: it is already an output; expected `{name} = ...` without `let`"
@@ -271,12 +193,10 @@ impl<'a, 'e> Builder<'a, 'e> {
                 self.assign(&key, node);
                 self.name(node, &stmt.name);
             }
-            // error: output `y` is assigned twice; expected one assignment per output
             Some((Role::Output, true)) => self.error(syn::Error::new(
                 stmt.name.span(),
                 format!("output `{key}` is assigned twice; expected one assignment per output"),
             )),
-            // error: cannot assign to `x1`, which is an input; expected an output, or `let` for a new name
             Some((role, _)) => self.error(syn::Error::new(
                 stmt.name.span(),
                 format!(
@@ -285,7 +205,6 @@ impl<'a, 'e> Builder<'a, 'e> {
                     self.func.name
                 ),
             )),
-            // error: `z` is not an output of `f`; expected one of `y1`, `y2`, or `let z = ...`
             None => {
                 let outputs: Vec<String> = self.func.outputs.iter().map(Ident::to_string).collect();
                 let outputs: Vec<&str> = outputs.iter().map(String::as_str).collect();
@@ -357,7 +276,6 @@ impl<'a, 'e> Builder<'a, 'e> {
             Some(Binding {
                 node: Some(node), ..
             }) => *node,
-            // error: output `y1` is used before it is assigned
             Some(Binding {
                 role: Role::Output,
                 node: None,
@@ -371,7 +289,6 @@ impl<'a, 'e> Builder<'a, 'e> {
             // Bound twice (input): already reported.
             Some(_) => self.poison(),
             None => {
-                // error: `a` is used before its `let`; expected the `let` above this line
                 let message = if self.later.contains(&key) {
                     format!(
                         "`{key}` is used before its `let`; expected `let {key} = ...;` above this line"
@@ -385,7 +302,6 @@ impl<'a, 'e> Builder<'a, 'e> {
                         .collect();
                     let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
                     known.sort_unstable();
-                    // error: cannot find `x4` in `f`; did you mean `x1`?
                     match nearest(&key, &known) {
                         Some(close) => format!(
                             "cannot find `{key}` in `{}`; did you mean `{close}`?",

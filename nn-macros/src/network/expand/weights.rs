@@ -5,7 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use crate::validate::{Baked, BakedDtype, Net};
+use crate::network::net::{Baked, BakedDtype, Net};
 
 /// For `#[weights("mnist.safetensors")]` on `struct Mnist` with an `F32` file:
 ///
@@ -44,7 +44,7 @@ pub fn items(net: &Net) -> TokenStream {
     // (validate), not here; the arrays, shaped as the file, go through
     // `fit` so that a mismatch gives that assertion's message only, and not
     // also a "mismatched types" about array lengths.
-    let named = |l: &&crate::validate::NetLayer| {
+    let named = |l: &&crate::network::net::NetLayer| {
         l.input.literal().is_none() || l.output.literal().is_none()
     };
     let any_named = net.layers.iter().any(|l| named(&l));

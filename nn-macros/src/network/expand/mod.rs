@@ -18,7 +18,10 @@ use proc_macro2::{Delimiter, Group, Literal, Spacing, Span, TokenStream, TokenTr
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use crate::validate::{Act, AssertOp, LossKind, Net, NetLayer, TRACE_BATCH_SUFFIX, TRACE_SUFFIX};
+use crate::network::net::{
+    Act, AssertOp, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
+};
+use crate::network::vocabulary::Param;
 
 /// Everything `network!` emits for `net`.
 pub fn network(net: &Net) -> TokenStream {
@@ -173,53 +176,51 @@ fn output_width(net: &Net) -> TokenStream {
     quote! { #w }
 }
 
-/// The activation as a value.
-fn act_value(act: Act) -> TokenStream {
-    match act {
-        Act::Identity => quote! { ::nn::__private::activation::Identity },
-        Act::Sigmoid => quote! { ::nn::__private::activation::Sigmoid },
-        Act::Tanh => quote! { ::nn::__private::activation::Tanh },
-        Act::Relu => quote! { ::nn::__private::activation::Relu },
-        Act::Softmax => quote! { ::nn::__private::activation::Softmax },
-        Act::LeakyRelu(alpha) => {
-            let alpha = Literal::f64_unsuffixed(alpha);
-            quote! {
-                ::nn::__private::activation::LeakyRelu::<T> {
-                    alpha: <T as ::nn::__private::Scalar>::cast_f64(#alpha),
-                }
-            }
-        }
+/// The activation as a value: its row's runtime type, with one field per
+/// parameter, e.g.
+///     ::nn::__private::activation::LeakyRelu::<T> { alpha: <T as Scalar>::cast_f64(0.01) }
+fn act_value(act: &Act) -> TokenStream {
+    let ty = format_ident!("{}", act.def.runtime);
+    runtime_value(
+        quote! { ::nn::__private::activation::#ty },
+        act.def.params,
+        &act.params,
+    )
+}
+
+/// The loss's type: `::nn::__private::loss::Huber<T>`, generic over the
+/// scalar type when it has parameters.
+fn loss_type(loss: &NetLoss) -> TokenStream {
+    let ty = format_ident!("{}", loss.def.runtime);
+    if loss.def.params.is_empty() {
+        quote! { ::nn::__private::loss::#ty }
+    } else {
+        quote! { ::nn::__private::loss::#ty<T> }
     }
 }
 
-/// The loss's type.
-fn loss_type(kind: LossKind) -> TokenStream {
-    match kind {
-        LossKind::SquaredError => quote! { ::nn::__private::loss::SquaredError },
-        LossKind::MeanSquaredError => quote! { ::nn::__private::loss::MeanSquaredError },
-        LossKind::AbsoluteError => quote! { ::nn::__private::loss::AbsoluteError },
-        LossKind::Huber(_) => quote! { ::nn::__private::loss::Huber<T> },
-        LossKind::SoftmaxCrossEntropy => quote! { ::nn::__private::loss::SoftmaxCrossEntropy },
-        LossKind::BinaryCrossEntropy => quote! { ::nn::__private::loss::BinaryCrossEntropy },
-        LossKind::Hinge(_) => quote! { ::nn::__private::loss::Hinge<T> },
-        LossKind::MulticlassHinge(_) => quote! { ::nn::__private::loss::MulticlassHinge<T> },
-    }
+/// The loss as a value, e.g.
+///     ::nn::__private::loss::Huber::<T> { delta: <T as Scalar>::cast_f64(1.0) }
+fn loss_value(loss: &NetLoss) -> TokenStream {
+    let ty = format_ident!("{}", loss.def.runtime);
+    runtime_value(
+        quote! { ::nn::__private::loss::#ty },
+        loss.def.params,
+        &loss.params,
+    )
 }
 
-/// The loss as a value.
-fn loss_value(kind: LossKind) -> TokenStream {
-    let with_delta = |ty: TokenStream, delta: f64| {
-        let delta = Literal::f64_unsuffixed(delta);
-        quote! { #ty { delta: <T as ::nn::__private::Scalar>::cast_f64(#delta) } }
-    };
-    match kind {
-        LossKind::Huber(d) => with_delta(quote! { ::nn::__private::loss::Huber::<T> }, d),
-        LossKind::Hinge(d) => with_delta(quote! { ::nn::__private::loss::Hinge::<T> }, d),
-        LossKind::MulticlassHinge(d) => {
-            with_delta(quote! { ::nn::__private::loss::MulticlassHinge::<T> }, d)
-        }
-        other => loss_type(other),
+/// A unit struct's path as it is, or `PATH::<T> { param: value, .. }`.
+fn runtime_value(path: TokenStream, params: &[Param], values: &[f64]) -> TokenStream {
+    if params.is_empty() {
+        return path;
     }
+    let fields = params.iter().zip(values).map(|(param, value)| {
+        let field = format_ident!("{}", param.name);
+        let value = Literal::f64_unsuffixed(*value);
+        quote! { #field: <T as ::nn::__private::Scalar>::cast_f64(#value) }
+    });
+    quote! { #path::<T> { #(#fields),* } }
 }
 
 /// `"dense 784 -> 16, relu"`, for comments and docs.
@@ -242,11 +243,11 @@ mod tests {
     #[test]
     fn no_generated_pass_grows_with_the_network() {
         let layers: String = (0..200).map(|k| format!("l{k}: dense(3, relu),")).collect();
-        let spec: crate::ast::Spec = syn::parse_str(&format!(
+        let spec: crate::network::ast::Spec = syn::parse_str(&format!(
             "struct Deep {{ input: 2, {layers} out: dense(1), loss: squared_error, }}"
         ))
         .expect("the spec parses");
-        let net = crate::validate::check(&spec).expect("the spec is valid");
+        let net = crate::network::validate::check(&spec).expect("the spec is valid");
         let file: syn::File = syn::parse2(super::network(&net)).expect("the expansion parses");
         let mut blocks = 0;
         for item in &file.items {

@@ -5,8 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{act_value, loss_type, loss_value, output_width, trace_batch_name};
-use crate::validate::{Act, Net};
+use super::backward::{Over, Pass, Update, loss_to_delta, unrolled};
+use super::{act_value, loss_type, output_width, trace_batch_name};
+use crate::network::net::Net;
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
@@ -29,7 +30,7 @@ pub fn items(net: &Net) -> TokenStream {
     let mut prev: Option<&syn::Ident> = None;
     let forward = net.layers.iter().map(|layer| {
         let n = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let x = match prev {
             Some(p) => quote! { &trace.#p.a },
             None => quote! { x },
@@ -38,67 +39,41 @@ pub fn items(net: &Net) -> TokenStream {
         quote! { ::nn::__private::dense_forward_batch(&self.#n, &#act, #x, &mut trace.#n); }
     });
 
-    // Backward fused with SGD, output to input: dA_prev = Wᵀ Δ (old W), then
-    // W -= lr Δ Xᵀ and b -= lr Δ 1, then Δ_prev = σ′ ⊙ dA_prev.
-    let sgd_backward = unrolled(
+    // The batch backward passes: the per-sample ones over matrices, with
+    // every δ and dL/da kept in the trace.
+    let (sgd_backward, _) = unrolled(
         net,
-        |n, x, da| {
-            quote! { ::nn::__private::dense_sgd_backward_batch(&mut self.#n, #x, &trace.#n.delta, lr, #da); }
+        Pass {
+            over: Over::Batch,
+            update: Update::Sgd,
         },
-        quote! { ::core::option::Option::None },
+        &trace,
     );
-    // Backward, output to input: dW = Δ Xᵀ, db = Δ 1, dA_prev = Wᵀ Δ, Δ_prev = σ′ ⊙ dA_prev.
-    let backward = unrolled(
+    let (backward, _) = unrolled(
         net,
-        |n, x, da| {
-            quote! { ::nn::__private::dense_backward_batch(&self.#n, #x, &trace.#n.delta, &mut grads.#n, #da); }
+        Pass {
+            over: Over::Batch,
+            update: Update::Gradients,
         },
-        quote! { dx },
+        &trace,
     );
 
     let x_ty = quote! { ::nn::__private::Batch<T, #input> };
     let out_ty = quote! { ::nn::__private::Batch<T, #output> };
-    let last_act = act_value(last.act);
 
     let loss_methods = net.loss.as_ref().map(|loss| {
-        let loss_ty = loss_type(loss.kind);
-        let loss_val = loss_value(loss.kind);
-        // A fused loss gives δ from the logits; the trace's `da` of the output
-        // layer is then δ itself when `a = z`, else the loss written on `a`.
-        let fused_on_act = loss.kind.on_logits() && !matches!(last.act, Act::Identity);
+        let loss_ty = loss_type(loss);
+        // A fused loss after a real activation also writes the trace's `da`
+        // of the output layer from `a` (`loss_to_delta`), so it needs more
+        // than `Loss`.
+        let fused_on_act = loss.on_logits() && last.act.def.name != "identity";
         let bound = if fused_on_act {
             quote! { #loss_ty: ::nn::__private::FusedLoss<T, #output, Y> }
         } else {
             quote! { #loss_ty: ::nn::__private::Loss<T, #output, Y> }
         };
-        let from_loss = if loss.kind.on_logits() {
-            let da = if fused_on_act {
-                quote! {
-                    ::nn::__private::fused_activation_grad_batch(
-                        &#loss_val, &trace.#last_name.a, ys, &mut trace.#last_name.da,
-                    );
-                }
-            } else {
-                quote! { trace.#last_name.da.copy_from(&trace.#last_name.delta); }
-            };
-            quote! {
-                let loss = ::nn::__private::loss_backward_batch(
-                    &#loss_val, &trace.#last_name.z, ys, &mut trace.#last_name.delta,
-                );
-                #da
-            }
-        } else {
-            quote! {
-                let loss = ::nn::__private::loss_backward_batch(
-                    &#loss_val, &trace.#last_name.a, ys, &mut trace.#last_name.da,
-                );
-                ::nn::__private::activation_backward_batch(
-                    &#last_act, &trace.#last_name.z, &trace.#last_name.a,
-                    &trace.#last_name.da, &mut trace.#last_name.delta,
-                );
-            }
-        };
-        let loss_input = if loss.kind.on_logits() {
+        let from_loss = loss_to_delta(net, Over::Batch);
+        let loss_input = if loss.on_logits() {
             quote! { &trace.#last_name.z }
         } else {
             quote! { &trace.#last_name.a }
@@ -139,6 +114,7 @@ pub fn items(net: &Net) -> TokenStream {
             ///
             /// # Panics
             /// If `ys.len()`, or the columns of `dx`, differ from the columns of `x`.
+            #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
             pub fn loss_and_grad_batch<Y>(
                 &self,
                 x: &#x_ty,
@@ -152,7 +128,7 @@ pub fn items(net: &Net) -> TokenStream {
             {
                 self.forward_batch_trace(x, trace);
                 #from_loss
-                #(#backward)*
+                #backward
                 loss
             }
 
@@ -163,13 +139,14 @@ pub fn items(net: &Net) -> TokenStream {
             ///
             /// # Panics
             /// If `ys.len()` is not the number of columns of `x`.
+            #[allow(unused_doc_comments, reason = "doc comments on statements are the comments `cargo expand` shows")]
             pub fn sgd_step_batch<Y>(&mut self, x: &#x_ty, ys: &[Y], trace: &mut #trace<T>, lr: T) -> T
             where
                 #bound,
             {
                 self.forward_batch_trace(x, trace);
                 #from_loss
-                #(#sgd_backward)*
+                #sgd_backward
                 loss
             }
         })
@@ -220,38 +197,4 @@ pub fn items(net: &Net) -> TokenStream {
             #impl_trait
         }
     }
-}
-
-/// The batch backward pass, output to input: for each layer, `dense(name,
-/// input, dL/d(input) argument)` from the caller, then (below the first
-/// layer) the previous layer's activation backward. The first layer gets
-/// `first_dx` as its `dL/dX` argument.
-fn unrolled(
-    net: &Net,
-    dense: impl Fn(&syn::Ident, TokenStream, TokenStream) -> TokenStream,
-    first_dx: TokenStream,
-) -> Vec<TokenStream> {
-    let mut steps = Vec::new();
-    for (i, layer) in net.layers.iter().enumerate().rev() {
-        let n = layer.name;
-        match i.checked_sub(1).map(|p| &net.layers[p]) {
-            Some(p) => {
-                let pn = p.name;
-                let act = act_value(p.act);
-                let call = dense(
-                    n,
-                    quote! { &trace.#pn.a },
-                    quote! { ::core::option::Option::Some(&mut trace.#pn.da) },
-                );
-                steps.push(quote! {
-                    #call
-                    ::nn::__private::activation_backward_batch(
-                        &#act, &trace.#pn.z, &trace.#pn.a, &trace.#pn.da, &mut trace.#pn.delta,
-                    );
-                });
-            }
-            None => steps.push(dense(n, quote! { x }, first_dx.clone())),
-        }
-    }
-    steps
 }

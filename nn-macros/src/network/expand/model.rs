@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{describe, output_width, trace_name};
-use crate::validate::{Net, unraw};
+use crate::network::net::{Net, unraw};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
@@ -44,7 +44,7 @@ pub fn items(net: &Net) -> TokenStream {
     let weight_names: Vec<String> = name_strs.iter().map(|n| format!("{n}.weight")).collect();
     let bias_names: Vec<String> = name_strs.iter().map(|n| format!("{n}.bias")).collect();
     let schemes = net.layers.iter().map(|l| {
-        if l.act.is_relu_family() {
+        if l.act.def.he_init {
             quote! { ::nn::__private::Scheme::He }
         } else {
             quote! { ::nn::__private::Scheme::Xavier }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{LAYERS_PER_BLOCK, act_value, block_ranges, describe, output_width, trace_name};
-use crate::validate::{Net, unraw};
+use crate::network::net::{Net, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
@@ -20,7 +20,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let step = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let doc = format!(
             " layer {} `{}` ({}): z = W a + b, a = σ(z)",
             i + 1,
@@ -48,7 +48,7 @@ pub fn methods(net: &Net) -> TokenStream {
     let infer = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
-        let act = act_value(layer.act);
+        let act = act_value(&layer.act);
         let a = activation(net, i);
         let w = layer.output;
         let doc = format!(

@@ -25,9 +25,10 @@ use nn_format::{Dtype, TensorValues};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
-use super::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
-use crate::ast::{Layer, WeightsAttr, Width};
-use crate::errors::{Errors, one_of};
+use super::ast::{Layer, WeightsAttr, Width};
+use super::net::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
+use super::validate::Cx;
+use crate::diagnostics::one_of;
 
 /// How many of the file's tensor names a "missing tensor" error lists.
 const NAMES_SHOWN: usize = 8;
@@ -39,15 +40,14 @@ pub fn check(
     net: &Ident,
     input: &Width,
     layers: &[&Layer],
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
+    cx: &mut Cx,
 ) -> Option<Baked> {
     let lit = &attr.path;
     let display = lit.value();
     let absolute = match resolve(lit) {
         Ok(absolute) => absolute,
         Err(e) => {
-            errors.push(e);
+            cx.error(e);
             return None;
         }
     };
@@ -56,7 +56,7 @@ pub fn check(
         // Not yet trained: the expansion gives `BAKED: None` and no `TRAINED`.
         Err(e) if attr.optional && e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 lit.span(),
                 format!(
                     "cannot read weights file `{display}` (relative to the folder of the source file that names it): {e}"
@@ -66,7 +66,7 @@ pub fn check(
         }
     };
     let Some(absolute) = absolute.to_str().map(str::to_owned) else {
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             lit.span(),
             format!(
                 "the path of weights file `{display}` is not valid UTF-8; expected a path `include_bytes!` can name"
@@ -77,7 +77,7 @@ pub fn check(
     let tensors = match nn_format::read_tensors(&bytes) {
         Ok(tensors) => tensors,
         Err(e) => {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 lit.span(),
                 format!(
                     "weights file `{display}` is not a valid safetensors file (as `nn::io::save_safetensors` and `safetensors.torch.save_file` write them): {e}"
@@ -88,7 +88,7 @@ pub fn check(
     };
     let file: BTreeMap<&str, &TensorValues> =
         tensors.iter().map(|t| (t.name.as_str(), t)).collect();
-    let prefixes = prefixes(attr, net, layers, errors)?;
+    let prefixes = prefixes(attr, net, layers, cx)?;
     // In name order: `read_tensors` sorts them.
     let names: Vec<String> = tensors.iter().map(|t| t.name.clone()).collect();
 
@@ -119,7 +119,7 @@ pub fn check(
             1 => String::new(),
             n => format!(" (and {} more tensors)", n - 1),
         };
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             lit.span(),
             format!(
                 "tensor `{name}` in `{display}` has dtype {found}{more}; expected F32 (for a `{net}<f32>`) or F64 (for a `{net}<f64>`)"
@@ -128,7 +128,7 @@ pub fn check(
         ok = false;
     }
     if let (Some((name, this)), Some((first, first_name))) = (mixed, dtype) {
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             lit.span(),
             format!(
                 "tensor `{name}` in `{display}` has dtype {}, but `{first_name}` has {}; expected one dtype for the whole file",
@@ -147,7 +147,7 @@ pub fn check(
     let wanted: Vec<&str> = expected.iter().map(String::as_str).collect();
     for name in &names {
         if !expected.contains(name) {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 lit.span(),
                 format!(
                     "unexpected tensor `{name}` in `{display}`; expected only the network's tensors {}",
@@ -173,20 +173,9 @@ pub fn check(
             prefix,
             "weight",
             &[outs, ins],
-            errors,
-            assertions,
+            cx,
         );
-        let bias = tensor(
-            &file,
-            &names,
-            &display,
-            layer,
-            prefix,
-            "bias",
-            &[outs],
-            errors,
-            assertions,
-        );
+        let bias = tensor(&file, &names, &display, layer, prefix, "bias", &[outs], cx);
         match (weight, bias) {
             (Some((weight, shape)), Some((bias, _))) => baked.push(BakedLayer {
                 rows: shape[0],
@@ -254,14 +243,14 @@ fn prefixes(
     attr: &WeightsAttr,
     net: &Ident,
     layers: &[&Layer],
-    errors: &mut Errors,
+    cx: &mut Cx,
 ) -> Option<Vec<String>> {
     let mut ok = true;
     for (i, (layer, name)) in attr.layers.iter().enumerate() {
         if !layers.iter().any(|l| &l.name == layer) {
             let all: Vec<String> = layers.iter().map(|l| l.name.to_string()).collect();
             let all: Vec<&str> = all.iter().map(String::as_str).collect();
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 layer.span(),
                 format!(
                     "`{layer}` in `layers(..)` is not a layer of `{net}`; expected one of {}",
@@ -271,7 +260,7 @@ fn prefixes(
             ok = false;
         }
         if attr.layers[..i].iter().any(|(l, _)| l == layer) {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 layer.span(),
                 format!("layer `{layer}` is given twice in `layers(..)`; expected one file name per layer"),
             ));
@@ -281,7 +270,7 @@ fn prefixes(
             .iter()
             .any(|(_, n)| n.value() == name.value())
         {
-            errors.push(syn::Error::new(
+            cx.error(syn::Error::new(
                 name.span(),
                 format!(
                     "`{:?}` names two layers in `layers(..)`; expected one layer per name in the file",
@@ -333,8 +322,7 @@ fn tensor(
     prefix: &str,
     kind: &str,
     spec: &[&Width],
-    errors: &mut Errors,
-    assertions: &mut Vec<ConstAssert>,
+    cx: &mut Cx,
 ) -> Option<(Vec<f64>, Vec<usize>)> {
     let name = format!("{prefix}.{kind}");
     let layer_name = &layer.name;
@@ -351,7 +339,7 @@ fn tensor(
         } else {
             format!("{}{more}", one_of(&shown).replace(" or ", ", "))
         };
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             layer_name.span(),
             format!(
                 "layer `{layer_name}` has no {kind} in `{display}`: expected a tensor `{name}` of shape {spec_shape}; the file has {has}"
@@ -367,7 +355,7 @@ fn tensor(
             .zip(&shape)
             .any(|(w, &d)| w.literal().is_some_and(|v| v != d));
     if literal_mismatch {
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             layer_name.span(),
             format!(
                 "shape mismatch: layer `{layer_name}` has {kind} {spec_shape}, but `{name}` in `{display}` is {found}"
@@ -377,8 +365,7 @@ fn tensor(
     }
     for (width, &dim) in spec.iter().zip(&shape) {
         if let Width::Const(path) = width {
-            // error[E0080]: evaluation panicked: shape mismatch: layer `hidden` has weight [HIDDEN, 2], but `hidden.weight` in `net.safetensors` is [4, 2]
-            assertions.push(ConstAssert {
+            cx.assert(ConstAssert {
                 span: path.span(),
                 lhs: (*width).clone(),
                 op: AssertOp::Eq,
@@ -399,7 +386,7 @@ fn tensor(
         } else {
             format!("[{i}]")
         };
-        errors.push(syn::Error::new(
+        cx.error(syn::Error::new(
             layer_name.span(),
             format!(
                 "tensor `{name}` in `{display}` holds {v} at {index}; expected finite numbers only"
