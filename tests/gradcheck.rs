@@ -199,6 +199,11 @@ gradchecks! {
         tanh: [tanh] fits [],
         relu: [relu] fits [],
         leaky_relu: [leaky_relu(0.1)] fits [],
+        elu: [elu(0.7)] fits [],
+        selu: [selu] fits [],
+        gelu: [gelu] fits [],
+        silu: [silu] fits [],
+        softplus: [softplus] fits [],
     }
     // Vector-valued activations: output layer only, at these widths.
     output_only [3] {
