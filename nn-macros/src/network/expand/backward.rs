@@ -209,16 +209,16 @@ fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStrea
     };
     let call = match (pass.over, pass.update) {
         (Over::Sample, Update::Gradients) => quote! {
-            ::nn::__private::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+            ::nn::__private::layer::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
         },
         (Over::Sample, Update::Sgd) => quote! {
-            ::nn::__private::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
+            ::nn::__private::layer::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
         },
         (Over::Batch, Update::Gradients) => quote! {
-            ::nn::__private::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+            ::nn::__private::batch::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
         },
         (Over::Batch, Update::Sgd) => quote! {
-            ::nn::__private::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
+            ::nn::__private::batch::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
         },
     };
     let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
@@ -279,11 +279,11 @@ fn activation_step(over: Over, layer: &NetLayer, da: TokenStream) -> TokenStream
             let w = layer.output;
             quote! {
                 let mut #delta = ::nn::__private::SVector::<T, #w>::zeros();
-                ::nn::__private::activation_backward(&#act, &trace.#name, #da, &mut #delta);
+                ::nn::__private::layer::activation_backward(&#act, &trace.#name, #da, &mut #delta);
             }
         }
         Over::Batch => quote! {
-            ::nn::__private::activation_backward_batch(
+            ::nn::__private::batch::activation_backward_batch(
                 &#act, &trace.#name.z, &trace.#name.a, #da, &mut trace.#name.delta,
             );
         },
@@ -348,7 +348,9 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
     };
     let grad = match over {
         Over::Sample => quote! { ::nn::__private::Loss::grad(&#value, #on, y, #dest) },
-        Over::Batch => quote! { ::nn::__private::loss_backward_batch(&#value, #on, ys, #dest) },
+        Over::Batch => {
+            quote! { ::nn::__private::batch::loss_backward_batch(&#value, #on, ys, #dest) }
+        }
     };
     let then = match (over, fused) {
         (_, false) => activation_step(over, last, da),
@@ -359,7 +361,7 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
             quote! { trace.#name.da.copy_from(&trace.#name.delta); }
         }
         (Over::Batch, true) => quote! {
-            ::nn::__private::fused_activation_grad_batch(
+            ::nn::__private::batch::fused_activation_grad_batch(
                 &#value, &trace.#name.a, ys, &mut trace.#name.da,
             );
         },

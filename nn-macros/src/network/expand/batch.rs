@@ -26,7 +26,7 @@ pub fn items(net: &Net) -> TokenStream {
          (one column per sample); reuse it across batches to avoid reallocating."
     );
 
-    // Forward: one `dense_forward_batch` per layer.
+    // Forward: one `dense_forward_trace_batch` per layer.
     let mut prev: Option<&syn::Ident> = None;
     let forward = net.layers.iter().map(|layer| {
         let n = layer.name;
@@ -36,7 +36,7 @@ pub fn items(net: &Net) -> TokenStream {
             None => quote! { x },
         };
         prev = Some(n);
-        quote! { ::nn::__private::dense_forward_batch(&self.#n, &#act, #x, &mut trace.#n); }
+        quote! { ::nn::__private::batch::dense_forward_trace_batch(&self.#n, &#act, #x, &mut trace.#n); }
     });
 
     // The batch backward passes: the per-sample ones over matrices, with
@@ -105,7 +105,7 @@ pub fn items(net: &Net) -> TokenStream {
                 #bound,
             {
                 self.forward_batch_trace(x, trace);
-                ::nn::__private::loss_batch(&Self::loss_fn(), #loss_input, ys)
+                ::nn::__private::batch::loss_batch(&Self::loss_fn(), #loss_input, ys)
             }
 
             /// The mean loss over a batch and its gradient: writes the mean of

@@ -255,7 +255,7 @@ mod tests {
             for item in &imp.items {
                 let syn::ImplItem::Fn(f) = item else { continue };
                 let name = f.sig.ident.to_string();
-                // `dense_forward`, `dense_infer`, `dense_backward`, `dense_sgd_backward`.
+                // `dense_forward_trace`, `dense_forward`, `dense_backward`, `dense_sgd_backward`.
                 let calls = f
                     .block
                     .to_token_stream()

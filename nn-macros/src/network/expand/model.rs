@@ -125,7 +125,7 @@ pub fn items(net: &Net) -> TokenStream {
         impl<T: ::nn::__private::Scalar> #trace<T> {
             /// A trace of zeros, to be filled by `forward_trace`.
             pub fn zeros() -> Self {
-                Self { #( #names: ::nn::__private::LayerTrace::zeros(), )* }
+                Self { #( #names: ::nn::__private::LayerTrace::new(), )* }
             }
         }
 
