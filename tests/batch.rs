@@ -159,7 +159,7 @@ fn fused_batch_sgd_step_equals_parameters_minus_lr_times_mean_gradient() {
             }
         }
         // Per-sample forward (trace-free) agrees with the traced forward.
-        let mut single = MixedTrace::zeros();
+        let mut single = MixedTrace::new();
         net.forward_trace(&xs[0], &mut single);
         assert_eq!(net.forward(&xs[0]), single.c.a);
     }
@@ -243,7 +243,7 @@ macro_rules! check_output_da {
         assert_eq!(sgd_trace.out.da, trace.out.da);
 
         for (j, (x, y)) in xs.iter().zip(&ys).enumerate() {
-            let mut single = $trace::zeros();
+            let mut single = $trace::new();
             net.forward_trace(x, &mut single);
             let d_out = nn::batch::column(&trace.out.da, j) * size as f64;
             let (from_da, _) = net.backward(x, &single, &d_out);

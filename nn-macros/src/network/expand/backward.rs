@@ -482,7 +482,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             self.forward_trace(x, &mut trace);
             ::nn::__private::Loss::value(&Self::loss_fn(), #loss_input, y)
         }
@@ -493,7 +493,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             let mut grads = <Self as ::nn::__private::Params<T>>::zeros();
             let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
             let loss = self.loss_and_grad_into(x, y, &mut trace, &mut grads, ::core::option::Option::Some(&mut dx));
@@ -530,7 +530,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             self.forward_trace(x, &mut trace);
             let trace = &trace;
             #from_loss
@@ -568,7 +568,7 @@ pub fn trait_impls(net: &Net) -> TokenStream {
                 grads: &mut Self,
                 dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>,
             ) -> T {
-                let mut trace = #trace::<T>::zeros();
+                let mut trace = #trace::<T>::new();
                 #name::loss_and_grad_into(self, x, y, &mut trace, grads, dx)
             }
         }
