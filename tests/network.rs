@@ -285,7 +285,7 @@ fn supervised_trait_agrees_with_inherent_methods() {
         y: &ClassLabel<10>,
     ) -> (f64, N) {
         let mut grads = N::zeros();
-        let l = net.loss_grad(x, y, &mut grads, None);
+        let l = net.loss_and_grad_into(x, y, &mut N::Trace::default(), &mut grads, None);
         (l, grads)
     }
     let mut rng = nn::init::SplitMix64::new(8);

@@ -561,15 +561,17 @@ pub fn trait_impls(net: &Net) -> TokenStream {
                 #name::loss(self, x, y)
             }
 
-            fn loss_grad(
+            type Trace = #trace<T>;
+
+            fn loss_and_grad_into(
                 &self,
                 x: &::nn::__private::SVector<T, #input>,
                 y: &Y,
+                trace: &mut #trace<T>,
                 grads: &mut Self,
                 dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>,
             ) -> T {
-                let mut trace = #trace::<T>::new();
-                #name::loss_and_grad_into(self, x, y, &mut trace, grads, dx)
+                #name::loss_and_grad_into(self, x, y, trace, grads, dx)
             }
         }
     }

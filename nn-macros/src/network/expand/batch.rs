@@ -85,13 +85,19 @@ pub fn items(net: &Net) -> TokenStream {
             {
                 type Trace = #trace<T>;
 
-                fn forward_batch_into<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
-                    self.forward_batch_trace(x, trace);
-                    &trace.#last_name.a
+                fn forward_batch_trace<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
+                    #name::forward_batch_trace(self, x, trace)
                 }
 
-                fn loss_and_grad_batch_into(&self, x: &#x_ty, ys: &[Y], trace: &mut #trace<T>, grads: &mut Self) -> T {
-                    self.loss_and_grad_batch(x, ys, trace, grads, ::core::option::Option::None)
+                fn loss_and_grad_batch(
+                    &self,
+                    x: &#x_ty,
+                    ys: &[Y],
+                    trace: &mut #trace<T>,
+                    grads: &mut Self,
+                    dx: ::core::option::Option<&mut #x_ty>,
+                ) -> T {
+                    #name::loss_and_grad_batch(self, x, ys, trace, grads, dx)
                 }
             }
         };
@@ -186,9 +192,11 @@ pub fn items(net: &Net) -> TokenStream {
                 }
 
                 /// Runs the network on a batch, keeping every layer's `z` and `a`
-                /// in `trace` (one GEMM per layer).
-                pub fn forward_batch_trace(&self, x: &#x_ty, trace: &mut #trace<T>) {
+                /// in `trace` (one GEMM per layer); returns the output (`OUT × B`),
+                /// the last layer's `a` in `trace`.
+                pub fn forward_batch_trace<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
                     #(#forward)*
+                    &trace.#last_name.a
                 }
 
                 #loss_methods
