@@ -139,7 +139,7 @@ where
 
     let mut trace = N::Trace::default();
     let predictions = net
-        .forward_batch_into(&Batch::<f64, 1>::from_column_slice(grid), &mut trace)
+        .forward_batch_trace(&Batch::<f64, 1>::from_column_slice(grid), &mut trace)
         .as_slice()
         .to_vec();
     Ok(Fit {

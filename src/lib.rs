@@ -263,14 +263,23 @@ macro_rules! __nn_if_alloc {
 /// use nn::batch::dense_backward_batch;
 /// ```
 ///
-/// The names generated code uses today stay until `network!` moves to the
-/// module paths:
+/// Generated code names each kernel by its module, `layer::` per sample and
+/// `batch::` per mini-batch; the untraced kernel is `dense_forward`, the
+/// traced one `dense_forward_trace`:
 ///
 /// ```
 /// use nn::__private::layer::{dense_forward, dense_forward_trace};
-/// use nn::__private::{dense_forward as traced, dense_infer as untraced};
 /// let (_, _) = (dense_forward::<f32, nn::activation::Relu, 2, 3>, dense_forward_trace::<f32, nn::activation::Relu, 2, 3>);
-/// let (_, _) = (traced::<f32, nn::activation::Relu, 2, 3>, untraced::<f32, nn::activation::Relu, 2, 3>);
+/// ```
+///
+/// The old flat names are gone:
+///
+/// ```compile_fail,E0432
+/// use nn::__private::dense_infer;
+/// ```
+///
+/// ```compile_fail,E0432
+/// use nn::__private::dense_backward;
 /// ```
 #[doc(hidden)]
 pub mod __private {
@@ -299,27 +308,12 @@ pub mod __private {
     /// trace) and `dense_forward_trace`, as the generated `forward` and
     /// `forward_trace`.
     pub use ::nn_core::layer;
-    pub use ::nn_core::layer::{
-        activation_backward, dense_backward, dense_forward_trace, dense_sgd_backward,
-    };
 
     /// The mini-batch kernels, `dense_forward_trace_batch` and the rest.
     #[cfg(feature = "batch")]
     pub use ::nn_core::batch;
     #[cfg(feature = "batch")]
-    pub use ::nn_core::batch::{
-        Batch, BatchLayerTrace, BatchSupervised, activation_backward_batch, dense_backward_batch,
-        dense_forward_trace_batch, dense_sgd_backward_batch, fused_activation_grad_batch,
-        loss_backward_batch, loss_batch,
-    };
-
-    // Old names, kept until `network!` moves to the ones above: the flat
-    // `dense_forward` is still the traced kernel here (the untraced one is
-    // `layer::dense_forward`), `dense_infer` the untraced one.
-    #[cfg(feature = "batch")]
-    pub use ::nn_core::batch::dense_forward_trace_batch as dense_forward_batch;
-    pub use ::nn_core::layer::dense_forward as dense_infer;
-    pub use ::nn_core::layer::dense_forward_trace as dense_forward;
+    pub use ::nn_core::batch::{Batch, BatchLayerTrace, BatchSupervised};
 
     /// A named width as a `usize` value: taking it as a const generic
     /// argument types it as the struct's field types do, so a mistake in it

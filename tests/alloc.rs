@@ -84,7 +84,7 @@ fn per_sample_paths_do_not_allocate() {
     let mut net = Mnist::<f32>::init(1);
     let x = SVector::<f32, 784>::from_fn(|i, _| (i % 7) as f32 / 7.0);
     let y = ClassLabel::<10>::new(3).unwrap();
-    let mut trace = MnistTrace::<f32>::zeros();
+    let mut trace = MnistTrace::<f32>::new();
     let mut grads = Mnist::<f32>::zeros();
     let mut dx = SVector::<f32, 784>::zeros();
 

@@ -159,7 +159,7 @@ fn fused_batch_sgd_step_equals_parameters_minus_lr_times_mean_gradient() {
             }
         }
         // Per-sample forward (trace-free) agrees with the traced forward.
-        let mut single = MixedTrace::zeros();
+        let mut single = MixedTrace::new();
         net.forward_trace(&xs[0], &mut single);
         assert_eq!(net.forward(&xs[0]), single.c.a);
     }
@@ -243,7 +243,7 @@ macro_rules! check_output_da {
         assert_eq!(sgd_trace.out.da, trace.out.da);
 
         for (j, (x, y)) in xs.iter().zip(&ys).enumerate() {
-            let mut single = $trace::zeros();
+            let mut single = $trace::new();
             net.forward_trace(x, &mut single);
             let d_out = nn::batch::column(&trace.out.da, j) * size as f64;
             let (from_da, _) = net.backward(x, &single, &d_out);
@@ -347,4 +347,37 @@ fn fused_sigmoid_output_reports_dl_da_in_the_batch_trace() {
             total / ys.len() as f64
         }
     );
+}
+
+#[test]
+fn batch_supervised_trait_agrees_with_inherent_methods() {
+    // Generic code sees only the trait; its methods are the inherent ones
+    // under the same names, `dx` included.
+    fn through_trait<N: nn::batch::BatchSupervised<f64, 9, 6, SVector<f64, 6>>>(
+        net: &N,
+        x: &Batch<f64, 9>,
+        ys: &[SVector<f64, 6>],
+    ) -> (Batch<f64, 6>, f64, N, Batch<f64, 9>) {
+        let mut trace = N::Trace::default();
+        let out = net.forward_batch_trace(x, &mut trace).clone();
+        let mut grads = N::zeros();
+        let mut dx = Batch::<f64, 9>::zeros(ys.len());
+        let loss = net.loss_and_grad_batch(x, ys, &mut trace, &mut grads, Some(&mut dx));
+        (out, loss, grads, dx)
+    }
+    let mut rng = nn::init::SplitMix64::new(12);
+    let net = Mixed::<f64>::init(5);
+    let xs: Vec<SVector<f64, 9>> = (0..4).map(|_| random_vector(&mut rng, -1.0, 1.0)).collect();
+    let ys: Vec<SVector<f64, 6>> = (0..4).map(|_| random_vector(&mut rng, 0.0, 1.0)).collect();
+    let x = batch_of(&xs);
+    let (out, loss, grads, dx) = through_trait(&net, &x, &ys);
+
+    let mut trace = MixedTraceBatch::new();
+    assert_eq!(net.forward_batch_trace(&x, &mut trace), &out);
+    let mut want = Mixed::<f64>::zeros();
+    let mut want_dx = Batch::<f64, 9>::zeros(4);
+    let want_loss = net.loss_and_grad_batch(&x, &ys, &mut trace, &mut want, Some(&mut want_dx));
+    assert_close(loss, want_loss);
+    assert_nets_close(&grads, &want);
+    assert_eq!(dx, want_dx);
 }

@@ -28,7 +28,7 @@ fn large_layers_train_on_a_default_test_thread_stack() {
     let out = net.forward(&x);
     assert!(out.iter().all(|v| v.is_finite()));
 
-    let mut trace = BigTrace::<f32>::zeros();
+    let mut trace = BigTrace::<f32>::new();
     let mut grads = Big::<f32>::zeros_boxed();
     let loss = net.loss_and_grad_into(&x, &y, &mut trace, &mut grads, None);
     assert!(loss.is_finite());

@@ -221,7 +221,7 @@ fn backward_without_a_loss_matches_the_loss_version() {
     let with_loss = Bare2::<f64>::from_flat_column_major(&flat).unwrap();
     let x = random_vector::<3>(&mut rng, -1.0, 1.0);
     let y = random_vector::<2>(&mut rng, -1.0, 1.0);
-    let mut trace = BareTrace::zeros();
+    let mut trace = BareTrace::new();
     bare.forward_trace(&x, &mut trace);
     let d_out = 2.0 * (trace.out.a - y); // dL/da of the squared error
     let (grads, dx) = bare.backward(&x, &trace, &d_out);
@@ -285,7 +285,7 @@ fn supervised_trait_agrees_with_inherent_methods() {
         y: &ClassLabel<10>,
     ) -> (f64, N) {
         let mut grads = N::zeros();
-        let l = net.loss_grad(x, y, &mut grads, None);
+        let l = net.loss_and_grad_into(x, y, &mut N::Trace::default(), &mut grads, None);
         (l, grads)
     }
     let mut rng = nn::init::SplitMix64::new(8);

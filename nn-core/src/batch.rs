@@ -425,20 +425,24 @@ pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
     /// Every layer's values over a batch (the generated `<Name>TraceBatch`).
     type Trace: Default;
 
-    /// Runs the network on a batch and returns its output (`OUT × B`), kept in `trace`.
-    fn forward_batch_into<'t>(
+    /// Runs the network on a batch and returns its output (`OUT × B`), kept
+    /// in `trace`. The generated inherent method of the same name.
+    fn forward_batch_trace<'t>(
         &self,
         x: &Batch<T, IN>,
         trace: &'t mut Self::Trace,
     ) -> &'t Batch<T, OUT>;
 
-    /// The mean loss over a batch; writes the mean gradient into `grads`.
-    fn loss_and_grad_batch_into(
+    /// The mean loss over a batch; writes the mean gradient into `grads`
+    /// (overwriting it) and, if `dx` is given, `dL/dX` (`IN × B`) into it.
+    /// The generated inherent method of the same name.
+    fn loss_and_grad_batch(
         &self,
         x: &Batch<T, IN>,
         ys: &[Y],
         trace: &mut Self::Trace,
         grads: &mut Self,
+        dx: Option<&mut Batch<T, IN>>,
     ) -> T;
 }
 

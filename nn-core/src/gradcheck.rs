@@ -2,7 +2,7 @@
 //!
 //! For every parameter θᵢ (and every input xⱼ) the numeric derivative
 //! `(L(θ + εeᵢ) − L(θ − εeᵢ)) / 2ε` is compared with the analytic one from
-//! [`Supervised::loss_grad`]. Runs in `f64`, allocates nothing.
+//! [`Supervised::loss_and_grad_into`]. Runs in `f64`, allocates nothing.
 
 use nalgebra::SVector;
 
@@ -69,7 +69,8 @@ where
 {
     let mut grads = N::zeros();
     let mut dx = SVector::<f64, IN>::zeros();
-    net.loss_grad(x, y, &mut grads, Some(&mut dx));
+    let mut trace = N::Trace::default();
+    net.loss_and_grad_into(x, y, &mut trace, &mut grads, Some(&mut dx));
 
     let mut report = GradCheck {
         max_param_error: 0.0,

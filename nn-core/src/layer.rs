@@ -86,13 +86,6 @@ impl<T: Scalar, const N: usize> LayerTrace<T, N> {
             a: SVector::zeros(),
         }
     }
-
-    /// [`LayerTrace::new`] under its old name: generated code calls it
-    /// until `network!` moves to `new`, the name every trace type shares.
-    #[doc(hidden)]
-    pub fn zeros() -> Self {
-        Self::new()
-    }
 }
 
 // SAFETY: two nalgebra arrays of a `Pod` float: all-zero bytes are `0.0`s.

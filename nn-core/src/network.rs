@@ -478,12 +478,18 @@ pub struct ClassCountError {
 pub trait Supervised<T: Scalar, const IN: usize, const OUT: usize, Y>: Network<T, IN, OUT> {
     /// The loss of one sample.
     fn loss(&self, x: &SVector<T, IN>, y: &Y) -> T;
-    /// The loss of one sample; writes `dL/dθ` for every parameter into `grads`
-    /// (overwriting it) and, if `dx` is given, `dL/dx` into it.
-    fn loss_grad(
+    /// Every layer's values for one sample (the generated `<Name>Trace`).
+    type Trace: Default;
+
+    /// The loss of one sample, its forward pass kept in `trace`; writes
+    /// `dL/dθ` for every parameter into `grads` (overwriting it) and, if `dx`
+    /// is given, `dL/dx` into it. The generated inherent method of the same
+    /// name.
+    fn loss_and_grad_into(
         &self,
         x: &SVector<T, IN>,
         y: &Y,
+        trace: &mut Self::Trace,
         grads: &mut Self,
         dx: Option<&mut SVector<T, IN>>,
     ) -> T;

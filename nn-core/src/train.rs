@@ -407,11 +407,11 @@ where
         gather(data, chunk, &mut x);
         let ys = &targets[chunk[0]..chunk[0] + chunk.len()];
         total += net
-            .loss_and_grad_batch_into(&x, ys, &mut trace, &mut grads)
+            .loss_and_grad_batch(&x, ys, &mut trace, &mut grads, None)
             .into_f64()
             * chunk.len() as f64;
         if let Some(confusion) = confusion.as_mut() {
-            let out = net.forward_batch_into(&x, &mut trace);
+            let out = net.forward_batch_trace(&x, &mut trace);
             for (col, y) in out.as_slice().chunks_exact(OUT).zip(ys) {
                 if let Some(truth) = D::class(y) {
                     confusion.record(truth, argmax(col));
@@ -652,7 +652,7 @@ impl Trainer {
                 ys.clear();
                 ys.extend(chunk.iter().map(|&i| data.targets[i].clone()));
                 let loss = net
-                    .loss_and_grad_batch_into(&x, &ys, &mut trace, &mut grads)
+                    .loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, None)
                     .into_f64();
                 if !loss.is_finite() {
                     return Err(if epoch == 1 && b == 0 {

@@ -209,16 +209,16 @@ fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStrea
     };
     let call = match (pass.over, pass.update) {
         (Over::Sample, Update::Gradients) => quote! {
-            ::nn::__private::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+            ::nn::__private::layer::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
         },
         (Over::Sample, Update::Sgd) => quote! {
-            ::nn::__private::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
+            ::nn::__private::layer::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
         },
         (Over::Batch, Update::Gradients) => quote! {
-            ::nn::__private::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
+            ::nn::__private::batch::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
         },
         (Over::Batch, Update::Sgd) => quote! {
-            ::nn::__private::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
+            ::nn::__private::batch::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
         },
     };
     let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
@@ -279,11 +279,11 @@ fn activation_step(over: Over, layer: &NetLayer, da: TokenStream) -> TokenStream
             let w = layer.output;
             quote! {
                 let mut #delta = ::nn::__private::SVector::<T, #w>::zeros();
-                ::nn::__private::activation_backward(&#act, &trace.#name, #da, &mut #delta);
+                ::nn::__private::layer::activation_backward(&#act, &trace.#name, #da, &mut #delta);
             }
         }
         Over::Batch => quote! {
-            ::nn::__private::activation_backward_batch(
+            ::nn::__private::batch::activation_backward_batch(
                 &#act, &trace.#name.z, &trace.#name.a, #da, &mut trace.#name.delta,
             );
         },
@@ -348,7 +348,9 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
     };
     let grad = match over {
         Over::Sample => quote! { ::nn::__private::Loss::grad(&#value, #on, y, #dest) },
-        Over::Batch => quote! { ::nn::__private::loss_backward_batch(&#value, #on, ys, #dest) },
+        Over::Batch => {
+            quote! { ::nn::__private::batch::loss_backward_batch(&#value, #on, ys, #dest) }
+        }
     };
     let then = match (over, fused) {
         (_, false) => activation_step(over, last, da),
@@ -359,7 +361,7 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
             quote! { trace.#name.da.copy_from(&trace.#name.delta); }
         }
         (Over::Batch, true) => quote! {
-            ::nn::__private::fused_activation_grad_batch(
+            ::nn::__private::batch::fused_activation_grad_batch(
                 &#value, &trace.#name.a, ys, &mut trace.#name.da,
             );
         },
@@ -480,7 +482,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             self.forward_trace(x, &mut trace);
             ::nn::__private::Loss::value(&Self::loss_fn(), #loss_input, y)
         }
@@ -491,7 +493,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             let mut grads = <Self as ::nn::__private::Params<T>>::zeros();
             let mut dx = ::nn::__private::SVector::<T, #input>::zeros();
             let loss = self.loss_and_grad_into(x, y, &mut trace, &mut grads, ::core::option::Option::Some(&mut dx));
@@ -528,7 +530,7 @@ pub fn methods(net: &Net) -> TokenStream {
         where
             #bound,
         {
-            let mut trace = #trace::<T>::zeros();
+            let mut trace = #trace::<T>::new();
             self.forward_trace(x, &mut trace);
             let trace = &trace;
             #from_loss
@@ -559,15 +561,17 @@ pub fn trait_impls(net: &Net) -> TokenStream {
                 #name::loss(self, x, y)
             }
 
-            fn loss_grad(
+            type Trace = #trace<T>;
+
+            fn loss_and_grad_into(
                 &self,
                 x: &::nn::__private::SVector<T, #input>,
                 y: &Y,
+                trace: &mut #trace<T>,
                 grads: &mut Self,
                 dx: ::core::option::Option<&mut ::nn::__private::SVector<T, #input>>,
             ) -> T {
-                let mut trace = #trace::<T>::zeros();
-                #name::loss_and_grad_into(self, x, y, &mut trace, grads, dx)
+                #name::loss_and_grad_into(self, x, y, trace, grads, dx)
             }
         }
     }

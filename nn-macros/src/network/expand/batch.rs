@@ -26,7 +26,7 @@ pub fn items(net: &Net) -> TokenStream {
          (one column per sample); reuse it across batches to avoid reallocating."
     );
 
-    // Forward: one `dense_forward_batch` per layer.
+    // Forward: one `dense_forward_trace_batch` per layer.
     let mut prev: Option<&syn::Ident> = None;
     let forward = net.layers.iter().map(|layer| {
         let n = layer.name;
@@ -36,7 +36,7 @@ pub fn items(net: &Net) -> TokenStream {
             None => quote! { x },
         };
         prev = Some(n);
-        quote! { ::nn::__private::dense_forward_batch(&self.#n, &#act, #x, &mut trace.#n); }
+        quote! { ::nn::__private::batch::dense_forward_trace_batch(&self.#n, &#act, #x, &mut trace.#n); }
     });
 
     // The batch backward passes: the per-sample ones over matrices, with
@@ -85,13 +85,19 @@ pub fn items(net: &Net) -> TokenStream {
             {
                 type Trace = #trace<T>;
 
-                fn forward_batch_into<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
-                    self.forward_batch_trace(x, trace);
-                    &trace.#last_name.a
+                fn forward_batch_trace<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
+                    #name::forward_batch_trace(self, x, trace)
                 }
 
-                fn loss_and_grad_batch_into(&self, x: &#x_ty, ys: &[Y], trace: &mut #trace<T>, grads: &mut Self) -> T {
-                    self.loss_and_grad_batch(x, ys, trace, grads, ::core::option::Option::None)
+                fn loss_and_grad_batch(
+                    &self,
+                    x: &#x_ty,
+                    ys: &[Y],
+                    trace: &mut #trace<T>,
+                    grads: &mut Self,
+                    dx: ::core::option::Option<&mut #x_ty>,
+                ) -> T {
+                    #name::loss_and_grad_batch(self, x, ys, trace, grads, dx)
                 }
             }
         };
@@ -105,7 +111,7 @@ pub fn items(net: &Net) -> TokenStream {
                 #bound,
             {
                 self.forward_batch_trace(x, trace);
-                ::nn::__private::loss_batch(&Self::loss_fn(), #loss_input, ys)
+                ::nn::__private::batch::loss_batch(&Self::loss_fn(), #loss_input, ys)
             }
 
             /// The mean loss over a batch and its gradient: writes the mean of
@@ -186,9 +192,11 @@ pub fn items(net: &Net) -> TokenStream {
                 }
 
                 /// Runs the network on a batch, keeping every layer's `z` and `a`
-                /// in `trace` (one GEMM per layer).
-                pub fn forward_batch_trace(&self, x: &#x_ty, trace: &mut #trace<T>) {
+                /// in `trace` (one GEMM per layer); returns the output (`OUT × B`),
+                /// the last layer's `a` in `trace`.
+                pub fn forward_batch_trace<'t>(&self, x: &#x_ty, trace: &'t mut #trace<T>) -> &'t #out_ty {
                     #(#forward)*
+                    &trace.#last_name.a
                 }
 
                 #loss_methods

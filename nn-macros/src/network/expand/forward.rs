@@ -1,4 +1,4 @@
-//! `forward` and `forward_trace`: one `dense_forward` call per layer.
+//! `forward` and `forward_trace`: one `dense_forward_trace` call per layer.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -16,7 +16,7 @@ pub fn methods(net: &Net) -> TokenStream {
 
     // For each layer, e.g.
     //     /// layer 2 `hidden2`: dense 16 -> 16, relu: z = W a + b, a = σ(z)
-    //     ::nn::__private::dense_forward(&self.hidden2, &Relu, &trace.hidden1.a, &mut trace.hidden2);
+    //     ::nn::__private::layer::dense_forward_trace(&self.hidden2, &Relu, &trace.hidden1.a, &mut trace.hidden2);
     let step = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
@@ -29,7 +29,7 @@ pub fn methods(net: &Net) -> TokenStream {
         );
         quote_spanned! {layer.kind_span=>
             #[doc = #doc]
-            ::nn::__private::dense_forward(&self.#name, &#act, #x, &mut trace.#name);
+            ::nn::__private::layer::dense_forward_trace(&self.#name, &#act, #x, &mut trace.#name);
         }
     };
     // The input of layer `i`: `x` for the first, else the layer below's `a`.
@@ -44,7 +44,7 @@ pub fn methods(net: &Net) -> TokenStream {
     // Inference keeps only each layer's activation, e.g.
     //     /// layer 1 `hidden1` (dense 784 -> 16, relu): a = σ(W x + b)
     //     let mut a_hidden1 = SVector::<T, 16>::zeros();
-    //     ::nn::__private::dense_infer(&self.hidden1, &Relu, x, &mut a_hidden1);
+    //     ::nn::__private::layer::dense_forward(&self.hidden1, &Relu, x, &mut a_hidden1);
     let infer = |i: usize, x: TokenStream| {
         let layer = &net.layers[i];
         let name = layer.name;
@@ -60,7 +60,7 @@ pub fn methods(net: &Net) -> TokenStream {
         quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
-            ::nn::__private::dense_infer(&self.#name, &#act, #x, &mut #a);
+            ::nn::__private::layer::dense_forward(&self.#name, &#act, #x, &mut #a);
         }
     };
     let infer_input = |i: usize| match i.checked_sub(1) {

@@ -255,7 +255,7 @@ mod tests {
             for item in &imp.items {
                 let syn::ImplItem::Fn(f) = item else { continue };
                 let name = f.sig.ident.to_string();
-                // `dense_forward`, `dense_infer`, `dense_backward`, `dense_sgd_backward`.
+                // `dense_forward_trace`, `dense_forward`, `dense_backward`, `dense_sgd_backward`.
                 let calls = f
                     .block
                     .to_token_stream()
@@ -271,5 +271,65 @@ mod tests {
         }
         // 201 layers: 7 blocks for each of the four passes.
         assert_eq!(blocks, 4 * 7);
+    }
+
+    /// Every `::nn::X` path in `tokens`, as `X`.
+    fn nn_paths(tokens: proc_macro2::TokenStream, found: &mut Vec<String>) {
+        use proc_macro2::TokenTree;
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (k, token) in tokens.iter().enumerate() {
+            if let TokenTree::Group(g) = token {
+                nn_paths(g.stream(), found);
+            }
+            // `::nn::X` is `:` `:` `nn` `:` `:` `X`.
+            if let [
+                TokenTree::Punct(_),
+                TokenTree::Punct(_),
+                TokenTree::Ident(nn),
+                TokenTree::Punct(c),
+                TokenTree::Punct(_),
+                TokenTree::Ident(next),
+            ] = tokens.get(k..k + 6).unwrap_or_default()
+            {
+                let leading = tokens[k].to_string() == ":" && c.as_char() == ':';
+                if leading
+                    && nn == "nn"
+                    && k.checked_sub(1)
+                        .is_none_or(|p| !matches!(&tokens[p], TokenTree::Ident(_)))
+                {
+                    found.push(next.to_string());
+                }
+            }
+        }
+    }
+
+    /// Generated code reaches `nn` only through `::nn::__private`: the rest
+    /// of the facade is the user's API, free to move.
+    #[test]
+    fn generated_code_names_nn_only_through_private() {
+        let spec: crate::network::ast::Spec = syn::parse_str(
+            "struct Small { input: 2, h: dense(2, relu), out: dense(1, sigmoid), loss: binary_cross_entropy, }",
+        )
+        .expect("the spec parses");
+        let mut net = crate::network::validate::check(&spec).expect("the spec is valid");
+        // Baked in by hand: the expansion of a weights file is checked
+        // without reading one.
+        let layer = |rows: usize, cols: usize| crate::network::net::BakedLayer {
+            rows,
+            cols,
+            weight: vec![0.5; rows * cols],
+            bias: vec![0.25; rows],
+        };
+        net.weights = Some(crate::network::net::Baked {
+            display: "w.safetensors".into(),
+            absolute: "/w.safetensors".into(),
+            dtype: crate::network::net::BakedDtype::F32,
+            layers: vec![layer(2, 2), layer(1, 2)],
+        });
+        let mut found = Vec::new();
+        nn_paths(super::network(&net), &mut found);
+        assert!(found.len() > 10, "too few `::nn::` paths: {found:?}");
+        found.retain(|p| p != "__private");
+        assert_eq!(found, Vec::<String>::new());
     }
 }

@@ -124,14 +124,14 @@ pub fn items(net: &Net) -> TokenStream {
 
         impl<T: ::nn::__private::Scalar> #trace<T> {
             /// A trace of zeros, to be filled by `forward_trace`.
-            pub fn zeros() -> Self {
-                Self { #( #names: ::nn::__private::LayerTrace::zeros(), )* }
+            pub fn new() -> Self {
+                Self { #( #names: ::nn::__private::LayerTrace::new(), )* }
             }
         }
 
         impl<T: ::nn::__private::Scalar> ::core::default::Default for #trace<T> {
             fn default() -> Self {
-                Self::zeros()
+                Self::new()
             }
         }
 

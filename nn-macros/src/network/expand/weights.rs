@@ -15,9 +15,9 @@ use crate::network::net::{Baked, BakedDtype, Net};
 ///     pub const TRAINED: Self = Self {
 ///         hidden1: ::nn::__private::Dense {
 ///             weight: ::nn::__private::SMatrix::from_array_storage(
-///                 ::nn::nalgebra::ArrayStorage([[w00, w10, ...], ...]),  // columns
+///                 ::nn::__private::ArrayStorage([[w00, w10, ...], ...]),  // columns
 ///             ),
-///             bias: ::nn::__private::SVector::from_array_storage(::nn::nalgebra::ArrayStorage([[b0, ...]])),
+///             bias: ::nn::__private::SVector::from_array_storage(::nn::__private::ArrayStorage([[b0, ...]])),
 ///         },
 ///         ...
 ///     };
@@ -65,10 +65,10 @@ pub fn items(net: &Net) -> TokenStream {
         quote! {
             ::nn::__private::Dense {
                 weight: ::nn::__private::SMatrix::from_array_storage(
-                    ::nn::nalgebra::ArrayStorage(#weight),
+                    ::nn::__private::ArrayStorage(#weight),
                 ),
                 bias: ::nn::__private::SVector::from_array_storage(
-                    ::nn::nalgebra::ArrayStorage(#bias),
+                    ::nn::__private::ArrayStorage(#bias),
                 ),
             }
         }
