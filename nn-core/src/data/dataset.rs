@@ -75,15 +75,7 @@ impl Dataset {
                 labels: labels.len(),
             });
         }
-        // One NaN input would make every weight it reaches NaN; check here so
-        // that training never has to.
-        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
-            return Err(DatasetError::NonFinite {
-                sample: index / features,
-                feature: index % features,
-                value: inputs[index],
-            });
-        }
+        finite_inputs(&inputs, features)?;
         if let Some(index) = labels.iter().position(|&l| usize::from(l) >= classes) {
             return Err(DatasetError::LabelOutOfRange {
                 index,
@@ -603,13 +595,7 @@ impl RegressionDataset {
                 labels: samples,
             });
         }
-        if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
-            return Err(DatasetError::NonFinite {
-                sample: index / features,
-                feature: index % features,
-                value: inputs[index],
-            });
-        }
+        finite_inputs(&inputs, features)?;
         if let Some(index) = targets.iter().position(|y| !y.is_finite()) {
             return Err(DatasetError::NonFiniteTarget {
                 sample: index / outputs,
@@ -739,5 +725,18 @@ impl RegressionDataset {
         epoch: usize,
     ) -> Result<Batches, DatasetError> {
         Batches::new(self.len(), batch_size, seed, epoch)
+    }
+}
+
+/// Every input is finite: one NaN input would make every weight it reaches
+/// NaN, so both data sets check here and training never has to.
+fn finite_inputs(inputs: &[f32], features: usize) -> Result<(), DatasetError> {
+    match inputs.iter().position(|x| !x.is_finite()) {
+        Some(index) => Err(DatasetError::NonFinite {
+            sample: index / features,
+            feature: index % features,
+            value: inputs[index],
+        }),
+        None => Ok(()),
     }
 }
