@@ -9,7 +9,7 @@
 //! ```
 
 mod support;
-use support::shown;
+use support::{Canvas, save_png, shown};
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -23,7 +23,6 @@ use nn::optim::{Adam, Momentum, Optimizer, Schedule, Sgd};
 use nn::train::{EpochStats, TrainOptions, evaluate, fit_classifier};
 use nn::{ClassLabel, Network};
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
 nn::network! {
     /// The lecture's homework network.
@@ -222,7 +221,7 @@ where
     std::fs::write(&matrix_path, format!("{confusion}\n"))?;
     println!("wrote {}", shown(&matrix_path).display());
     let curve_path = args.out.join("curve.png");
-    plot(&history, &curve_path)?;
+    save_png(&curve_path, (1100, 420), |root| plot(root, &history))?;
     println!("wrote {}", shown(&curve_path).display());
     println!(
         "\ntest accuracy {:.2}% ({} of {}), total time {:.1} s",
@@ -255,11 +254,7 @@ fn accuracy(s: &EpochStats) -> f64 {
 }
 
 /// Draws the per-epoch losses (left) and the test accuracy (right).
-fn plot(history: &[EpochStats], path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "the embedded DejaVu Sans font did not load")?;
-    let root = BitMapBackend::new(path, (1100, 420)).into_drawing_area();
-    root.fill(&WHITE)?;
+fn plot(root: &Canvas<'_>, history: &[EpochStats]) -> Result<(), Box<dyn std::error::Error>> {
     let (left, right) = root.split_horizontally(550);
     let epochs = history.len().max(1) as f64;
     let max_loss = history
@@ -326,6 +321,5 @@ fn plot(history: &[EpochStats], path: &std::path::Path) -> Result<(), Box<dyn st
             .iter()
             .map(|s| Circle::new((s.epoch as f64, 100.0 * accuracy(s)), 3, GREEN.filled())),
     )?;
-    root.present()?;
     Ok(())
 }

@@ -19,7 +19,7 @@
 //! goes to `target/regression.png` unless a path is given.
 
 mod support;
-use support::shown;
+use support::{Canvas, save_png, shown};
 
 use std::error::Error;
 use std::f64::consts::PI;
@@ -249,7 +249,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("trained 4 networks in {seconds:.1} s");
 
-    plot(&out, &xs, &ys, &grid, &fits)?;
+    save_png(&out, (1200, 480), |root| plot(root, &xs, &ys, &grid, &fits))?;
     println!("wrote {}", shown(&out).display());
     Ok(())
 }
@@ -263,19 +263,12 @@ const COLOURS: [RGBColor; 4] = [
 
 /// Left: the target, the samples and each network's fit; right: the loss curves.
 fn plot(
-    out: &PathBuf,
+    root: &Canvas<'_>,
     xs: &[f64],
     ys: &[f64],
     grid: &[f64],
     fits: &[Fit],
 ) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "the embedded DejaVu Sans font did not load")?;
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let root = BitMapBackend::new(out, (1200, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(660);
 
     let mut chart = ChartBuilder::on(&left)
@@ -365,6 +358,5 @@ fn plot(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .draw()?;
-    root.present()?;
     Ok(())
 }

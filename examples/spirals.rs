@@ -13,7 +13,7 @@
 //! goes to `target/spirals.png` unless a path is given.
 
 mod support;
-use support::shown;
+use support::{Canvas, save_png, shown};
 
 use std::error::Error;
 use std::f64::consts::PI;
@@ -172,7 +172,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!("trained in {seconds:.1} s");
 
-    plot(&out, &net, &points, &labels, train_accuracy)?;
+    save_png(&out, (640, 640), |root| {
+        plot(root, &net, &points, &labels, train_accuracy)
+    })?;
     println!("wrote {}", shown(&out).display());
     Ok(())
 }
@@ -185,21 +187,14 @@ const PALE_ORANGE: [f64; 3] = [253.0, 208.0, 162.0];
 /// Paints `P(class 1)` over the square `[−1.2, 1.2]²`, one network evaluation
 /// per pixel (a batch per pixel row), and draws the training points on top.
 fn plot(
-    out: &PathBuf,
+    root: &Canvas<'_>,
     net: &Spirals<f64>,
     points: &[[f64; 2]],
     labels: &[ClassLabel<2>],
     accuracy: f64,
 ) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| "the embedded DejaVu Sans font did not load")?;
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
     const LIM: f64 = 1.2;
-    let root = BitMapBackend::new(out, (640, 640)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
                 "two spirals: 2-32-32-2 tanh, training accuracy {:.1}%",
@@ -262,6 +257,5 @@ fn plot(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .draw()?;
-    root.present()?;
     Ok(())
 }

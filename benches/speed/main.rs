@@ -1,7 +1,7 @@
 //! Speed of the generated code against hand-written nalgebra, a dynamic
 //! `DMatrix` implementation and the machine's FMA peak, all in one run.
 //!
-//! `cargo bench --bench speed`; `python3 benches/report.py` turns criterion's
+//! `cargo bench -p nn-benches --bench speed`; `python3 benches/report.py` turns criterion's
 //! medians into the tables of BENCHMARKS.md. Every workload is one criterion
 //! group whose functions are `generated`, `hand` and `dynamic`:
 //!

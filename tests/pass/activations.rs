@@ -51,7 +51,8 @@ macro_rules! unit {
     }};
 }
 
-fn main() {
+#[test]
+fn runs() {
     let x = Vector1::new(-2.0);
     assert!(close(unit!(Identity).forward(&x)[0], -2.0));
     assert!(close(unit!(NoActivation).forward(&x)[0], -2.0));

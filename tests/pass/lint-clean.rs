@@ -24,13 +24,14 @@ nn::network! {
 nn::network! {
     /// A public network without a loss.
     pub struct Regressor {
-        input: crate::sizes::OUT,
+        input: crate::lint_clean::sizes::OUT,
         hidden: dense(self::HIDDEN, tanh),
         out: dense(self::HIDDEN -> 1),
     }
 }
 
-fn main() {
+#[test]
+fn runs() {
     let mut net = Classifier::<f64>::init(5);
     let x = SVector::<f64, 3>::new(1.0, 0.0, -1.0);
     let y = nn::ClassLabel::<2>::new(1).unwrap();

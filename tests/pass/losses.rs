@@ -2,8 +2,8 @@
 //! the output layer's logits are 0, so the loss and the output bias's gradient
 //! (`dL/dz`) are worked out by hand below.
 
-use nn::{ClassLabel, Params};
 use nn::nalgebra::{SVector, Vector1, Vector2, Vector3};
+use nn::{ClassLabel, Params};
 
 nn::network! {
     struct Squared { input: 2, hidden: dense(3, tanh), out: dense(2), loss: squared_error }
@@ -89,7 +89,8 @@ macro_rules! check {
     }};
 }
 
-fn main() {
+#[test]
+fn runs() {
     let ln3 = 3f64.ln();
     let third = 1.0 / 3.0;
     // out = 0, y = (1, 2): Σ r² = 5, dL/da = 2r.

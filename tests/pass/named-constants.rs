@@ -14,13 +14,14 @@ nn::network! {
     struct Net {
         input: INPUTS,
         hidden: dense(sizes::HIDDEN, relu),
-        second: dense(crate::sizes::HIDDEN -> 7, tanh),
+        second: dense(crate::named_constants::sizes::HIDDEN -> 7, tanh),
         out: dense(7 -> CLASSES),
         loss: softmax_cross_entropy,
     }
 }
 
-fn main() {
+#[test]
+fn runs() {
     assert_eq!(Net::<f32>::INPUT, 5);
     assert_eq!(Net::<f32>::OUTPUT, 3);
     assert_eq!(

@@ -51,19 +51,56 @@ macro_rules! unit {
     }};
 }
 
-fn main() {
+#[test]
+fn runs() {
     let at = |x: f64| Vector1::new(x);
     // elu(x; alpha) = alpha (e^x - 1) for x <= 0.
-    assert!(close(unit!(Elu).forward(&at(-2.0))[0], -0.43233235838169365, 1e-12));
+    assert!(close(
+        unit!(Elu).forward(&at(-2.0))[0],
+        -0.43233235838169365,
+        1e-12
+    ));
     assert!(close(unit!(Elu).forward(&at(3.0))[0], 3.0, 1e-12));
-    assert!(close(unit!(EluDefault).forward(&at(-2.0))[0], -0.8646647167633873, 1e-12));
-    assert!(close(unit!(Selu).forward(&at(-2.0))[0], -1.5201664685956948, 1e-9));
-    assert!(close(unit!(Selu).forward(&at(3.0))[0], 3.1521029620664414, 1e-9));
-    assert!(close(unit!(Gelu).forward(&at(-2.0))[0], -0.04550026389635842, 1e-6));
-    assert!(close(unit!(Gelu).forward(&at(3.0))[0], 2.99595030590511, 1e-6));
-    assert!(close(unit!(Silu).forward(&at(-2.0))[0], -0.2384058440442351, 1e-12));
-    assert!(close(unit!(Softplus).forward(&at(-2.0))[0], 0.1269280110429725, 1e-12));
-    assert!(close(unit!(Softplus).forward(&at(3.0))[0], 3.048587351573742, 1e-12));
+    assert!(close(
+        unit!(EluDefault).forward(&at(-2.0))[0],
+        -0.8646647167633873,
+        1e-12
+    ));
+    assert!(close(
+        unit!(Selu).forward(&at(-2.0))[0],
+        -1.5201664685956948,
+        1e-9
+    ));
+    assert!(close(
+        unit!(Selu).forward(&at(3.0))[0],
+        3.1521029620664414,
+        1e-9
+    ));
+    assert!(close(
+        unit!(Gelu).forward(&at(-2.0))[0],
+        -0.04550026389635842,
+        1e-6
+    ));
+    assert!(close(
+        unit!(Gelu).forward(&at(3.0))[0],
+        2.99595030590511,
+        1e-6
+    ));
+    assert!(close(
+        unit!(Silu).forward(&at(-2.0))[0],
+        -0.2384058440442351,
+        1e-12
+    ));
+    assert!(close(
+        unit!(Softplus).forward(&at(-2.0))[0],
+        0.1269280110429725,
+        1e-12
+    ));
+    assert!(close(
+        unit!(Softplus).forward(&at(3.0))[0],
+        3.048587351573742,
+        1e-12
+    ));
     assert_eq!(EluDefault::<f64>::LAYERS[0].activation, "elu");
     assert_eq!(Elu::<f64>::LAYERS[0].activation, "elu(0.5)");
 
