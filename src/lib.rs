@@ -193,7 +193,35 @@ pub use nn_core::{
 #[doc(inline)]
 pub use nn_core::{activation, gradcheck, graph, init, loss, optim};
 #[doc(inline)]
-pub use nn_macros::{graph, network};
+pub use nn_macros::graph;
+// The summary and the example are written here, on the re-export (rustdoc
+// puts them before the macro's own documentation, the grammar), so that nn's
+// doc tests run the example: nn-macros, a proc-macro crate, would have to
+// link nn as a host dependency to run it, a second build of nn and all its
+// dependencies in every test run.
+/// Declares a neural network and generates its parameters, forward pass and
+/// unrolled backward pass.
+///
+/// # Example
+///
+/// ```
+/// const HIDDEN: usize = 8;
+/// nn::network! {
+///     /// A classifier of 8x8 digit images.
+///     pub struct Digits {
+///         input: 64,
+///         hidden: dense(HIDDEN, tanh),
+///         output: dense(HIDDEN -> 10, softmax),
+///         loss: softmax_cross_entropy,
+///     }
+/// }
+/// use nn::Params; // `init` for a scalar other than `f32`
+/// let net = Digits::<f64>::init(0);
+/// let p = net.forward(&nn::nalgebra::SVector::<f64, 64>::zeros());
+/// assert!((p.sum() - 1.0).abs() < 1e-12);
+/// ```
+#[doc(inline)]
+pub use nn_macros::network;
 
 /// Mini-batches: `N` features × a run-time number of samples, one sample
 /// per column. The generated `forward_batch`, `loss_batch`,

@@ -11,9 +11,6 @@ mod network;
 
 use proc_macro::TokenStream;
 
-/// Declares a neural network and generates its parameters, forward pass and
-/// unrolled backward pass.
-///
 /// # Grammar
 ///
 /// ```text
@@ -70,25 +67,6 @@ use proc_macro::TokenStream;
 /// `cargo::rerun-if-changed=PATH` (relative to `Cargo.toml`) so that cargo
 /// rebuilds when the file appears (the README's "train then bake in one
 /// crate").
-///
-/// # Example
-///
-/// ```
-/// const HIDDEN: usize = 8;
-/// nn::network! {
-///     /// A classifier of 8x8 digit images.
-///     pub struct Digits {
-///         input: 64,
-///         hidden: dense(HIDDEN, tanh),
-///         output: dense(HIDDEN -> 10, softmax),
-///         loss: softmax_cross_entropy,
-///     }
-/// }
-/// use nn::Params; // `init` for a scalar other than `f32`
-/// let net = Digits::<f64>::init(0);
-/// let p = net.forward(&nn::nalgebra::SVector::<f64, 64>::zeros());
-/// assert!((p.sum() - 1.0).abs() < 1e-12);
-/// ```
 ///
 /// See `examples/xor.rs` and the `nn` crate's documentation for what is
 /// generated; `cargo expand` shows it.
