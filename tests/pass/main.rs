@@ -4,7 +4,7 @@
 //! They run as one ordinary test binary, not as trybuild pass cases: a
 //! trybuild run with a pass case builds every dependency with code
 //! generation and each case with a cargo invocation of its own, while one
-//! with compile-fail cases only checks them all in one go (tests/compiletest.rs).
+//! with compile-fail cases only checks them all in one go (tests/end_to_end/compile_errors.rs).
 
 #[path = "activations.rs"]
 mod activations;

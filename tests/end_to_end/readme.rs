@@ -11,8 +11,8 @@
 //! homework network's 95.83% with the example's defaults).
 //!
 //! `cargo test` builds the example binaries before it runs any test; alone,
-//! run `cargo build --examples && cargo test --test readme`, or the binaries
-//! tested are the ones last built.
+//! run `cargo build --examples && cargo test --test end_to_end readme`, or
+//! the binaries tested are the ones last built.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -21,9 +21,10 @@ nn = { path = "NN" }
 # Not a member of nn's workspace, which the folder is inside of.
 [workspace]
 
-# As nn's own workspace, so its dependencies are reused from there.
+# As nn's own workspace, so that what can be is reused from there.
 [profile.dev]
 opt-level = 1
+debug = "line-tables-only"
 "#;
 
 const BUILD_RS: &str = r#"fn main() {
