@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use nn::Network;
 use nn::data::{load_idx_images, load_idx_labels, load_mnist};
+use nn::nalgebra::SVector;
 use nn::optim::{Adam, Schedule};
 use nn::train::{TrainOptions, evaluate, fit_classifier};
 
@@ -59,37 +61,53 @@ fn train_and_save_homework_weights() {
     let out = root.join("examples/embedded");
     nn::io::save_safetensors(&net, out.join("homework.safetensors")).unwrap();
 
-    std::fs::write(out.join("src/digits.rs"), digits_source().unwrap()).unwrap();
+    std::fs::write(out.join("src/digits.rs"), digits_source(&net).unwrap()).unwrap();
 }
 
-/// `examples/embedded/src/digits.rs`: the first two MNIST test images (a 7 and
-/// a 2) as their raw bytes, one image row per source line. The layout is kept
-/// by `#[rustfmt::skip]`, so `cargo fmt --check` passes on the written file and
-/// the digits stay visible in the source.
-fn digits_source() -> Result<String, nn::data::DataError> {
+/// `examples/embedded/src/digits.rs`: for each digit, 0 to 9, the first MNIST
+/// test image that `net` classifies right (the firmware checks that it runs
+/// the network as the host does, not the network's accuracy), as raw bytes,
+/// one image row per source line. The layout is kept by `#[rustfmt::skip]`,
+/// so `cargo fmt --check` passes on the written file and the digits stay
+/// visible in the source.
+fn digits_source(net: &Homework<f32>) -> Result<String, nn::data::DataError> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
     let images = load_idx_images(root.join("t10k-images-idx3-ubyte.gz"))?;
     let labels = load_idx_labels(root.join("t10k-labels-idx1-ubyte.gz"), 10)?;
     let pixels = images.rows * images.cols;
     let mut src = String::from(
-        "//! Two MNIST test images (t10k indices 0 and 1), 28 x 28 pixels, row by row,\n\
-         //! 0 = background, 255 = ink; written by `tests/baked_train.rs`.\n",
+        "//! For each digit, 0 to 9, the first MNIST test image that the baked network\n\
+         //! classifies right, 28 x 28 pixels, row by row, 0 = background, 255 = ink;\n\
+         //! written by `tests/baked_train.rs`.\n\
+         \n\
+         /// `(label, pixels)` for the digits 0 to 9, in that order.\n\
+         #[rustfmt::skip]\n",
     );
-    for (i, label) in labels.iter().enumerate().take(2) {
-        let image = &images.pixels[i * pixels..(i + 1) * pixels];
-        writeln!(src, "\n/// Test image {i}, a {label}.").unwrap();
-        writeln!(src, "#[rustfmt::skip]").unwrap();
-        writeln!(
-            src,
-            "pub const DIGIT_{i}: (usize, [u8; {pixels}]) = ({label}, ["
-        )
-        .unwrap();
-        for row in image.chunks(images.cols) {
+    writeln!(src, "pub const DIGITS: [(usize, [u8; {pixels}]); 10] = [").unwrap();
+    for class in 0..10 {
+        let image = |i: usize| &images.pixels[i * pixels..(i + 1) * pixels];
+        let right = |i: &usize| {
+            let x =
+                SVector::<f32, 784>::from_iterator(image(*i).iter().map(|&p| f32::from(p) / 255.0));
+            usize::from(labels[*i]) == class && net.classify(&x) == class
+        };
+        let Some(i) = (0..labels.len()).find(right) else {
+            panic!("no MNIST test image of a {class} is classified right");
+        };
+        let skipped = (0..i).filter(|&j| usize::from(labels[j]) == class).count();
+        let note = match skipped {
+            0 => String::new(),
+            n => format!(" ({n} earlier misclassified)"),
+        };
+        writeln!(src, "    // Test image {i}, a {class}{note}.").unwrap();
+        writeln!(src, "    ({class}, [").unwrap();
+        for row in image(i).chunks(images.cols) {
             let px: Vec<String> = row.iter().map(|p| format!("{p:>3}")).collect();
-            writeln!(src, "    {},", px.join(",")).unwrap();
+            writeln!(src, "        {},", px.join(",")).unwrap();
         }
-        writeln!(src, "]);").unwrap();
+        writeln!(src, "    ]),").unwrap();
     }
+    writeln!(src, "];").unwrap();
     Ok(src)
 }
 
@@ -99,8 +117,12 @@ fn digits_source() -> Result<String, nn::data::DataError> {
 fn committed_digits_are_what_the_generator_writes() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/embedded/src/digits.rs");
     let committed = std::fs::read_to_string(&path).unwrap();
+    let net: Box<Homework<f32>> = nn::io::load_safetensors(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/embedded/homework.safetensors"),
+    )
+    .unwrap();
     assert!(
-        committed == digits_source().unwrap(),
+        committed == digits_source(&net).unwrap(),
         "{} differs from what tests/baked_train.rs writes",
         path.display()
     );

@@ -9,8 +9,8 @@
 //! ```
 //!
 //! ```
-//! use nn_embedded::{DIGIT_0, classify_pixels};
-//! let (label, pixels) = DIGIT_0;
+//! use nn_embedded::{DIGITS, classify_pixels};
+//! let (label, pixels) = DIGITS[7];
 //! assert_eq!(classify_pixels(&pixels), label);
 //! ```
 #![no_std]
@@ -18,7 +18,7 @@
 
 mod digits;
 
-pub use digits::{DIGIT_0, DIGIT_1};
+pub use digits::DIGITS;
 use nn::nalgebra::SVector;
 use nn::{ClassLabel, Network};
 
@@ -57,8 +57,19 @@ pub fn sgd_step(net: &mut Homework<f32>, image: &[f32; 784], label: usize, lr: f
 }
 
 /// Bare metal has no unwinding and no default panic handler: stop here.
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", not(feature = "qemu")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
+
+/// Under QEMU (or a debugger), a panic is a failed run: say why and exit with
+/// failure through semihosting, so that CI fails.
+#[cfg(all(target_os = "none", feature = "qemu"))]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    cortex_m_semihosting::hprintln!("panic: {}", info);
+    cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
+    // Without a semihosting host `exit` returns; stop here.
     loop {}
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the `classify` firmware for TARGET and runs it under QEMU:
+#   thumbv7em-none-eabihf  Cortex-M4F, -machine mps2-an386 (the default)
+#   thumbv7m-none-eabi     Cortex-M3 without FPU, -machine lm3s6965evb
+# The exit status is the firmware's: 0 only if every digit is classified right.
+# -icount shift=0 advances virtual time by exactly 1 ns per instruction, so the
+# firmware's timer counts instructions (docs/embedded.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+target=${1:-thumbv7em-none-eabihf}
+case $target in
+thumbv7em-none-eabihf) board=(-machine mps2-an386 -cpu cortex-m4) ;;
+thumbv7m-none-eabi) board=(-machine lm3s6965evb -cpu cortex-m3) ;;
+*) echo "error: unknown target \`$target\`; expected thumbv7em-none-eabihf or thumbv7m-none-eabi" >&2; exit 2 ;;
+esac
+cargo build -p nn-embedded --release --target "$target" --features qemu --bin classify
+elf=target/$target/release/classify
+# A hung firmware must not hang CI.
+timeout 120 qemu-system-arm "${board[@]}" -nographic -monitor none \
+    -semihosting-config enable=on,target=native \
+    -icount shift=0,align=off,sleep=off -kernel "$elf"
