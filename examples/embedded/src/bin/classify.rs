@@ -22,7 +22,7 @@
 use core::ptr::{addr_of, read_volatile, write_volatile};
 
 use cortex_m::peripheral::{SYST, syst::SystClkSource};
-use cortex_m_rt::entry;
+use cortex_m_rt::{ExceptionFrame, entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
 use nn_embedded::DIGITS;
 
@@ -143,6 +143,13 @@ fn main() -> ! {
     loop {
         cortex_m::asm::wfi();
     }
+}
+
+/// A fault (a bad address, an undefined instruction) is a failed run too;
+/// cortex-m-rt's default handler would spin until CI's timeout.
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    panic!("hard fault at pc {:#010x}", frame.pc());
 }
 
 /// SysTick ticks spent in `f`, which must take less than one timer period
