@@ -182,6 +182,8 @@ pub use nn_core::io;
 #[cfg(feature = "alloc")]
 #[doc(inline)]
 pub use nn_core::metrics;
+#[doc(inline)]
+pub use nn_core::quant;
 #[cfg(feature = "train")]
 #[doc(inline)]
 pub use nn_core::train;
@@ -336,6 +338,8 @@ pub mod __private {
     /// trace) and `dense_forward_trace`, as the generated `forward` and
     /// `forward_trace`.
     pub use ::nn_core::layer;
+    /// The int8 layer of `quantize = int8` networks and its kernels.
+    pub use ::nn_core::quant::{self, QuantizedDense};
 
     /// The mini-batch kernels, `dense_forward_trace_batch` and the rest.
     #[cfg(feature = "batch")]
