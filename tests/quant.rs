@@ -3,6 +3,9 @@
 
 use nn::quant::QuantizedDense;
 
+mod common;
+use common::int8::{f64_layer, ref_forward, ref_layer};
+
 /// A seeded xorshift: the same pseudo-random layers on every platform.
 struct Rng(u64);
 
@@ -79,4 +82,92 @@ fn dense_matches_the_documented_formula_bit_for_bit() {
     }
     // The random layers reach both clamps and the values between.
     assert!(saturated > 0 && floored > 0);
+}
+
+nn::network! {
+    #[weights(
+        "ui/network/weights/fixtures/tiny.safetensors",
+        quantize = int8,
+        calibration = "ui/network/weights/fixtures/calibration.safetensors",
+    )]
+    struct Tiny {
+        input: 2,
+        hidden: dense(3, relu),
+        output: dense(2),
+    }
+}
+
+// The values `make_fixtures.py` writes, as F32.
+const HIDDEN_W: [[f32; 2]; 3] = [[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]];
+const HIDDEN_B: [f32; 3] = [0.1, -0.2, 0.3];
+const OUTPUT_W: [[f32; 3]; 2] = [[1.0, -1.0, 0.5], [-2.0, 0.5, 1.0]];
+const OUTPUT_B: [f32; 2] = [0.01, -0.02];
+const CALIBRATION: [[f32; 2]; 4] = [[1.0, -0.5], [0.25, 2.0], [-1.5, 0.75], [0.5, 0.5]];
+
+fn widen<const N: usize>(rows: &[[f32; N]]) -> Vec<Vec<f64>> {
+    rows.iter()
+        .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+        .collect()
+}
+
+#[test]
+fn baked_int8_network_matches_an_independent_reference_bit_for_bit() {
+    let (hw, ow) = (widen(&HIDDEN_W), widen(&OUTPUT_W));
+    let hb: Vec<f64> = HIDDEN_B.iter().map(|&v| f64::from(v)).collect();
+    let ob: Vec<f64> = OUTPUT_B.iter().map(|&v| f64::from(v)).collect();
+    let calibration = widen(&CALIBRATION);
+    let max_abs = |rows: &[Vec<f64>]| rows.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    let hidden: Vec<Vec<f64>> = calibration
+        .iter()
+        .map(|x| f64_layer(&hw, &hb, x, true))
+        .collect();
+    let output: Vec<Vec<f64>> = hidden
+        .iter()
+        .map(|a| f64_layer(&ow, &ob, a, false))
+        .collect();
+    let (s_x, s_h, s_y) = (
+        max_abs(&calibration) / 127.0,
+        max_abs(&hidden) / 127.0,
+        max_abs(&output) / 127.0,
+    );
+    let layers = [
+        ref_layer(&hw, &hb, s_x, s_h, true),
+        ref_layer(&ow, &ob, s_h, s_y, false),
+    ];
+
+    assert_eq!(TinyInt8::INPUT_SCALE, s_x as f32);
+    assert_eq!(TinyInt8::OUTPUT_SCALE, s_y as f32);
+    let net = TinyInt8::TRAINED;
+    let mut classes = [0; 2];
+    for x0 in (-127..=127).step_by(3) {
+        for x1 in (-127..=127).step_by(5) {
+            let x = [x0 as i8, x1 as i8];
+            let expected = ref_forward(&layers[1], &ref_forward(&layers[0], &[x0, x1]));
+            let got = net.forward(&x);
+            assert_eq!(got.map(i64::from).to_vec(), expected, "input {x:?}");
+            classes[net.classify(&x)] += 1;
+        }
+    }
+    // Both classes occur, so the grid is not all one saturated corner.
+    assert!(classes.iter().all(|&c| c > 0), "{classes:?}");
+}
+
+#[test]
+fn int8_network_approximates_the_f32_one_on_its_calibration() {
+    let net = Tiny::TRAINED;
+    for x in CALIBRATION {
+        let real = net.forward(&nn::nalgebra::SVector::from(x));
+        let int8 =
+            TinyInt8::dequantize_output(&TinyInt8::TRAINED.forward(&TinyInt8::quantize_input(&x)));
+        for (r, q) in real.iter().zip(int8) {
+            // A few steps of the output scale.
+            assert!(
+                (r - q).abs() <= 3.0 * TinyInt8::OUTPUT_SCALE,
+                "{x:?}: {real} vs {int8:?}"
+            );
+        }
+    }
+    // Per layer: OUT·IN weights, 9 bytes per row (bias, multiplier, shift),
+    // the floor, padded to 4: 6 + 27 + 1 -> 36 and 6 + 18 + 1 -> 28.
+    assert_eq!(TinyInt8::WEIGHT_BYTES, 36 + 28);
 }
