@@ -40,7 +40,7 @@ pub fn to_safetensors_bytes<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<u8>,
 
 /// The bytes of a calibration file for `quantize = int8`: the sample
 /// `inputs` (rows of `features` values one after the other, as
-/// [`Dataset::inputs`](crate::data::Dataset::inputs) holds them) as one
+/// `Dataset::inputs` (`nn::data`) holds them) as one
 /// `F32` tensor `input` of shape `[samples, features]`.
 ///
 /// Fails with [`WeightsErrorKind::Rows`] if `inputs` is empty or not whole

@@ -70,7 +70,7 @@ pub fn save_safetensors<P: Params<T>, T: Scalar>(
 /// Saves sample inputs as the calibration file of
 /// `#[weights(.., quantize = int8, calibration = "PATH")]`, atomically (as
 /// [`save_safetensors`]): `inputs` are rows of `features` values, as
-/// [`Dataset::inputs`](crate::data::Dataset::inputs) holds them, written as
+/// `Dataset::inputs` (`nn::data`) holds them, written as
 /// the `F32` tensor `input` of shape `[samples, features]`
 /// ([`calibration_bytes`]). A few hundred training inputs set the activation
 /// scales; the int8 network's accuracy is measured on other data.
