@@ -115,7 +115,12 @@
 //!   `MnistTraceBatch<T>`;
 //! - implementations of [`Params`] (the parameter walk used by optimizers and
 //!   serialization), [`Network`], [`Supervised`] and, with `batch`,
-//!   [`batch::BatchSupervised`].
+//!   [`batch::BatchSupervised`];
+//! - with `#[weights("PATH", quantize = int8, calibration = "CALIB")]`, a
+//!   second struct `MnistInt8` of [`quant::QuantizedDense`] layers with its
+//!   `TRAINED` const: int8 `forward` and `classify` in integer arithmetic
+//!   only, `quantize_input`, `dequantize_output` and `WEIGHT_BYTES` (see
+//!   [`network!`] and [`quant`]).
 //!
 //! ## Modules and features
 //!
