@@ -115,7 +115,12 @@
 //!   `MnistTraceBatch<T>`;
 //! - implementations of [`Params`] (the parameter walk used by optimizers and
 //!   serialization), [`Network`], [`Supervised`] and, with `batch`,
-//!   [`batch::BatchSupervised`].
+//!   [`batch::BatchSupervised`];
+//! - with `#[weights("PATH", quantize = int8, calibration = "CALIB")]`, a
+//!   second struct `MnistInt8` of [`quant::QuantizedDense`] layers with its
+//!   `TRAINED` const: int8 `forward` and `classify` in integer arithmetic
+//!   only, `quantize_input`, `dequantize_output` and `WEIGHT_BYTES` (see
+//!   [`network!`] and [`quant`]).
 //!
 //! ## Modules and features
 //!
@@ -182,6 +187,8 @@ pub use nn_core::io;
 #[cfg(feature = "alloc")]
 #[doc(inline)]
 pub use nn_core::metrics;
+#[doc(inline)]
+pub use nn_core::quant;
 #[cfg(feature = "train")]
 #[doc(inline)]
 pub use nn_core::train;
@@ -336,6 +343,8 @@ pub mod __private {
     /// trace) and `dense_forward_trace`, as the generated `forward` and
     /// `forward_trace`.
     pub use ::nn_core::layer;
+    /// The int8 layer of `quantize = int8` networks and its kernels.
+    pub use ::nn_core::quant::{self, QuantizedDense};
 
     /// The mini-batch kernels, `dense_forward_trace_batch` and the rest.
     #[cfg(feature = "batch")]

@@ -7,7 +7,8 @@
 //! - [`loss`]: squared, absolute, Huber, cross-entropy, hinge losses;
 //! - [`Dense`] and the per-layer kernels in [`layer`];
 //! - [`Network`]: the parameter walk shared by every generated network;
-//! - [`init`]: seeded, platform-independent initialisation.
+//! - [`init`]: seeded, platform-independent initialisation;
+//! - [`quant`]: the int8 kernels of quantized networks (no float, no heap).
 //!
 //! ```
 //! use nn::{activation::{Activation, Relu}, loss::{Loss, SoftmaxCrossEntropy}, ClassLabel};
@@ -45,6 +46,7 @@ pub mod loss;
 pub mod metrics;
 pub mod network;
 pub mod optim;
+pub mod quant;
 mod scalar;
 mod target;
 #[cfg(feature = "train")]

@@ -16,7 +16,8 @@ use proc_macro::TokenStream;
 /// ```text
 /// network! {
 ///     #[attributes] and /// doc comments
-///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional])]]
+///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional]
+///                [, quantize = int8, calibration = "PATH.safetensors"])]]
 ///     VIS struct NAME {
 ///         input: WIDTH,
 ///         LAYER_NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -67,6 +68,21 @@ use proc_macro::TokenStream;
 /// `cargo::rerun-if-changed=PATH` (relative to `Cargo.toml`) so that cargo
 /// rebuilds when the file appears (the README's "train then bake in one
 /// crate").
+///
+/// `quantize = int8, calibration = "CALIB.safetensors"` also bakes the
+/// network as int8 (post-training quantization at compile time), in a
+/// second struct `NAMEInt8` with its own `TRAINED` const, `forward` (int8 in,
+/// int8 logits out, integer arithmetic only: no FPU, no heap), `classify`,
+/// `quantize_input`, `dequantize_output`, `INPUT_SCALE`, `OUTPUT_SCALE` and
+/// `WEIGHT_BYTES`. Weights are symmetric int8 with one scale per output row,
+/// biases `i32`, activations symmetric int8 with one scale per layer: the
+/// largest `|a|` that the f32 network reaches on the calibration file's
+/// samples, a tensor `input` of shape `[samples, INPUT]` (`F32` or `F64`;
+/// `nn::io::save_calibration(inputs, features, path)` writes one from a few hundred training
+/// inputs). The layers' activations must be `relu` (the clamp at 0) or none.
+/// The formulas are in `nn::quant`; an unknown scheme, a missing or
+/// malformed calibration file, a `calibration` without `quantize` or an
+/// activation without an int8 form are compile errors.
 ///
 /// See `examples/xor.rs` and the `nn` crate's documentation for what is
 /// generated; `cargo expand` shows it.

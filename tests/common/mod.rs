@@ -2,6 +2,7 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 pub mod files;
+pub mod int8;
 
 use nn::init::SplitMix64;
 use nn::nalgebra::SVector;

@@ -38,6 +38,51 @@ pub fn to_safetensors_bytes<P: Params<T>, T: Scalar>(net: &P) -> Result<Vec<u8>,
     })
 }
 
+/// The bytes of a calibration file for `quantize = int8`: the sample
+/// `inputs` (rows of `features` values one after the other, as
+/// `Dataset::inputs` (`nn::data`) holds them) as one
+/// `F32` tensor `input` of shape `[samples, features]`.
+///
+/// Fails with [`WeightsErrorKind::Rows`] if `inputs` is empty or not whole
+/// rows, and with [`WeightsErrorKind::NonFinite`] on a NaN or an infinity.
+///
+/// ```
+/// use nn::io::calibration_bytes;
+/// let bytes = calibration_bytes(&[0.0, 0.5, 1.0, 0.25], 2)?;
+/// let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+/// assert!(std::str::from_utf8(&bytes[8..8 + header])?.contains(r#""input":{"dtype":"F32","shape":[2,2]"#));
+/// assert!(calibration_bytes(&[0.0, 0.5, 1.0], 2).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn calibration_bytes(inputs: &[f32], features: usize) -> Result<Vec<u8>, WeightsError> {
+    if features == 0 || inputs.is_empty() || !inputs.len().is_multiple_of(features) {
+        return Err(WeightsErrorKind::Rows {
+            values: inputs.len(),
+            features,
+        }
+        .into());
+    }
+    if let Some(i) = inputs.iter().position(|v| !v.is_finite()) {
+        return Err(WeightsErrorKind::NonFinite {
+            name: "input".to_owned(),
+            tensor: "input",
+            index: vec![i / features, i % features],
+            value: inputs[i].into(),
+        }
+        .into());
+    }
+    let tensor = Encoded {
+        dtype: Dtype::F32,
+        shape: vec![inputs.len() / features, features],
+        data: inputs.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    };
+    safetensors::serialize([("input", tensor)], None).map_err(|e| {
+        WeightsError::from(WeightsErrorKind::Corrupt {
+            reason: format!("cannot encode: {e}"),
+        })
+    })
+}
+
 /// A network from the bytes of a safetensors file, as [`load_safetensors`](crate::io::load_safetensors)
 /// reads it, built on the heap.
 ///

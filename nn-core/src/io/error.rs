@@ -163,6 +163,17 @@ pub enum WeightsErrorKind {
         /// The value.
         value: f64,
     },
+    /// The sample inputs given to [`save_calibration`](crate::io::save_calibration)
+    /// do not split into rows of the input width.
+    #[error(
+        "calibration inputs: {values} values do not split into rows of {features}; expected one or more whole rows"
+    )]
+    Rows {
+        /// How many values were given.
+        values: usize,
+        /// The width of one input.
+        features: usize,
+    },
     /// A layer mapping given to [`load_safetensors_mapped`](crate::io::load_safetensors_mapped),
     /// [`load_safetensors_into`](crate::io::load_safetensors_into) or their `from_safetensors_bytes` twins is
     /// unusable.

@@ -2,7 +2,8 @@
 //! temporary file beside the target.
 
 use super::codec::{
-    LayerName, from_safetensors_bytes_into, from_safetensors_bytes_mapped, to_safetensors_bytes,
+    LayerName, calibration_bytes, from_safetensors_bytes_into, from_safetensors_bytes_mapped,
+    to_safetensors_bytes,
 };
 use super::{WeightsError, WeightsErrorKind};
 use crate::{Params, Scalar};
@@ -63,6 +64,32 @@ pub fn save_safetensors<P: Params<T>, T: Scalar>(
 ) -> Result<(), WeightsError> {
     let path = path.as_ref();
     let bytes = to_safetensors_bytes(net).map_err(|e| e.in_file(path))?;
+    write_atomic(path, &bytes, sync_folder)
+}
+
+/// Saves sample inputs as the calibration file of
+/// `#[weights(.., quantize = int8, calibration = "PATH")]`, atomically (as
+/// [`save_safetensors`]): `inputs` are rows of `features` values, as
+/// `Dataset::inputs` (`nn::data`) holds them, written as
+/// the `F32` tensor `input` of shape `[samples, features]`
+/// ([`calibration_bytes`]). A few hundred training inputs set the activation
+/// scales; the int8 network's accuracy is measured on other data.
+///
+/// ```
+/// use nn::io::save_calibration;
+/// let path = std::env::temp_dir().join(format!("nn-doc-calib-{}.safetensors", std::process::id()));
+/// save_calibration(&[0.0, 1.0, 0.5, 0.25, 1.0, 0.0], 3, &path)?;
+/// assert!(save_calibration(&[0.0; 5], 3, &path).is_err()); // not whole rows
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), nn::io::WeightsError>(())
+/// ```
+pub fn save_calibration(
+    inputs: &[f32],
+    features: usize,
+    path: impl AsRef<Path>,
+) -> Result<(), WeightsError> {
+    let path = path.as_ref();
+    let bytes = calibration_bytes(inputs, features).map_err(|e| e.in_file(path))?;
     write_atomic(path, &bytes, sync_folder)
 }
 

@@ -82,10 +82,11 @@ mod error;
 mod file;
 
 pub use codec::{
-    LayerName, from_safetensors_bytes, from_safetensors_bytes_into, from_safetensors_bytes_mapped,
-    to_safetensors_bytes,
+    LayerName, calibration_bytes, from_safetensors_bytes, from_safetensors_bytes_into,
+    from_safetensors_bytes_mapped, to_safetensors_bytes,
 };
 pub use error::{WeightsError, WeightsErrorKind};
 pub use file::{
-    load_safetensors, load_safetensors_into, load_safetensors_mapped, save_safetensors,
+    load_safetensors, load_safetensors_into, load_safetensors_mapped, save_calibration,
+    save_safetensors,
 };

@@ -5,7 +5,8 @@
 //! ```text
 //! network! {
 //!     #[attributes] / doc comments
-//!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional])]]   // bake weights in
+//!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional]
+//!                [, quantize = int8, calibration = "PATH.safetensors"])]]   // bake weights in
 //!     VIS struct NAME {
 //!         input: WIDTH,
 //!         LAYER: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
@@ -59,11 +60,19 @@ pub struct WeightsAttr {
     /// `optional`: a missing file is no error, and the network gets no
     /// `TRAINED` (`BAKED` is `None`) until it exists.
     pub optional: bool,
+    /// `quantize = int8`: the keyword and the scheme as written (checked by
+    /// `validate`, so that an unknown one is reported with the other errors).
+    pub quantize: Option<(weights_kw::quantize, Ident)>,
+    /// `calibration = "PATH"`: the safetensors file of sample inputs that
+    /// sets the activation scales of a quantized network.
+    pub calibration: Option<(weights_kw::calibration, LitStr)>,
 }
 
-mod weights_kw {
+pub mod weights_kw {
     syn::custom_keyword!(layers);
     syn::custom_keyword!(optional);
+    syn::custom_keyword!(quantize);
+    syn::custom_keyword!(calibration);
 }
 
 impl Parse for WeightsAttr {
@@ -77,6 +86,8 @@ impl Parse for WeightsAttr {
         let path: LitStr = input.parse()?;
         let mut layers = None;
         let mut optional = None;
+        let mut quantize = None;
+        let mut calibration = None;
         while !input.is_empty() {
             if !input.peek(Token![,]) {
                 return Err(expected(input, "the end of `#[weights(..)]`"));
@@ -110,10 +121,33 @@ impl Parse for WeightsAttr {
                     return Err(twice(kw.span, "optional"));
                 }
                 optional = Some(kw);
+            } else if input.peek(weights_kw::quantize) {
+                let kw = input.parse::<weights_kw::quantize>()?;
+                if quantize.is_some() {
+                    return Err(twice(kw.span, "quantize"));
+                }
+                input.parse::<Token![=]>()?;
+                if !input.peek(Ident) {
+                    return Err(expected(input, "a quantization scheme, `int8`"));
+                }
+                quantize = Some((kw, input.parse()?));
+            } else if input.peek(weights_kw::calibration) {
+                let kw = input.parse::<weights_kw::calibration>()?;
+                if calibration.is_some() {
+                    return Err(twice(kw.span, "calibration"));
+                }
+                input.parse::<Token![=]>()?;
+                if !input.peek(LitStr) {
+                    return Err(expected(
+                        input,
+                        "the calibration file's path as a string, e.g. `\"calibration.safetensors\"`",
+                    ));
+                }
+                calibration = Some((kw, input.parse()?));
             } else {
                 return Err(expected(
                     input,
-                    "`layers(LAYER = \"NAME\", ...)` or `optional` after the path",
+                    "`layers(LAYER = \"NAME\", ...)`, `optional`, `quantize = int8` or `calibration = \"PATH\"` after the path",
                 ));
             }
         }
@@ -121,6 +155,8 @@ impl Parse for WeightsAttr {
             path,
             layers: layers.unwrap_or_default(),
             optional: optional.is_some(),
+            quantize,
+            calibration,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! - `ast`: the spec as written (`impl Parse`);
 //! - `validate`: every rule, collecting all problems before it fails;
 //! - `weights`: the rules of `#[weights("PATH")]`, reading the file;
+//! - `quantize`: `quantize = int8`, the int8 network and its calibration;
 //! - `vocabulary`: every activation and loss, one row each;
 //! - `net`: the checked spec that `validate` returns;
 //! - `expand`: the code for a checked spec, which never fails.
@@ -11,6 +12,7 @@
 mod ast;
 mod expand;
 mod net;
+mod quantize;
 mod validate;
 mod vocabulary;
 mod weights;

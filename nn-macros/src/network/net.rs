@@ -18,6 +18,36 @@ pub struct Net<'a> {
     pub assertions: Vec<ConstAssert>,
     /// The parameters of `#[weights("PATH")]`, read and checked.
     pub weights: Option<Baked>,
+    /// With `quantize = int8`: the int8 network, scales and multipliers
+    /// computed from the baked weights and the calibration file.
+    pub quantized: Option<Quantized>,
+}
+
+/// An int8 network (the formulas are `nn::quant`'s module docs).
+pub struct Quantized {
+    /// The scale of the int8 input, `max |x| / 127` over the calibration.
+    pub input_scale: f64,
+    /// The scale of the int8 output (the logits), as of each layer's.
+    pub output_scale: f64,
+    /// The calibration file as written, for the docs.
+    pub calibration: String,
+    /// Its absolute path, for `include_bytes!`.
+    pub calibration_absolute: String,
+    /// The number of samples it holds.
+    pub samples: usize,
+    pub layers: Vec<QuantizedLayer>,
+}
+
+/// One `nn::quant::QuantizedDense`.
+pub struct QuantizedLayer {
+    pub rows: usize,
+    pub cols: usize,
+    /// Row-major, `[rows][cols]`.
+    pub weight: Vec<i8>,
+    pub bias: Vec<i32>,
+    pub multiplier: Vec<i32>,
+    pub shift: Vec<u8>,
+    pub floor: i8,
 }
 
 /// A weights file read at compile time, every tensor checked against the spec.

@@ -13,7 +13,7 @@ use super::net::{
     Act, AssertOp, ConstAssert, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX, unraw,
 };
 use super::vocabulary::{self, ACTIVATIONS, LOSSES, LossDef, Outputs, Row, aliases, names};
-use super::weights;
+use super::{quantize, weights};
 use crate::diagnostics::{Ctxt, did_you_mean, one_of};
 
 /// The validation context of `network!`: errors, and the const assertions
@@ -42,6 +42,9 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         }
         _ => None,
     };
+    let quantized = spec.weights.as_ref().and_then(|attr| {
+        quantize::check(attr, &entries.layers, &layers, weights.as_ref(), &mut cx)
+    });
     let Some(input) = entries.input else {
         return Err(cx.fail(syn::Error::new(
             spec.name.span(),
@@ -58,6 +61,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
         loss,
         assertions,
         weights,
+        quantized,
     })
 }
 

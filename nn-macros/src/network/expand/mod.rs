@@ -6,12 +6,14 @@
 //! - `forward`: `forward` and `forward_trace`;
 //! - `backward`: the unrolled backward pass, losses and the SGD step;
 //! - `batch`: the same over mini-batches (with `std`);
-//! - `weights`: the `TRAINED` const of `#[weights("PATH")]`.
+//! - `weights`: the `TRAINED` const of `#[weights("PATH")]`;
+//! - `quantized`: the `<Name>Int8` network of `quantize = int8`.
 
 mod backward;
 mod batch;
 mod forward;
 mod model;
+mod quantized;
 mod weights;
 
 use proc_macro2::{Delimiter, Group, Literal, Spacing, Span, TokenStream, TokenTree};
@@ -33,6 +35,7 @@ pub fn network(net: &Net) -> TokenStream {
     let traits = backward::trait_impls(net);
     let batch = batch::items(net);
     let weights = weights::items(net);
+    let quantized = quantized::items(net);
     let items = quote! {
         #model
         #assertions
@@ -43,6 +46,7 @@ pub fn network(net: &Net) -> TokenStream {
         #traits
         #batch
         #weights
+        #quantized
     };
     // Located at the name, resolved and linted as the rest of the expansion.
     at_struct_name(items, Span::call_site().located_at(name.span()))
