@@ -141,8 +141,11 @@ pub fn requantize(acc: i32, multiplier: i32, shift: u8, floor: i8) -> i8 {
 /// use nn::quant::quantize;
 /// assert_eq!(quantize(0.5, 1.0 / 127.0), 64);   // 63.5 rounds away from zero
 /// assert_eq!(quantize(-2.0, 1.0 / 127.0), -127); // saturated
+///
+/// A `const fn`, so that a table from 8-bit sensor values to the network's
+/// input can be computed at compile time for a core without an FPU.
 /// ```
-pub fn quantize(x: f32, scale: f32) -> i8 {
+pub const fn quantize(x: f32, scale: f32) -> i8 {
     if scale.is_nan() || scale <= 0.0 {
         return 0;
     }
@@ -150,7 +153,14 @@ pub fn quantize(x: f32, scale: f32) -> i8 {
     // `round` is std-only: half away from zero by hand. `as` saturates and
     // maps NaN to 0.
     let q = if q >= 0.0 { q + 0.5 } else { q - 0.5 } as i32;
-    q.clamp(-127, 127) as i8
+    // `Ord::clamp` is not `const`.
+    if q > 127 {
+        127
+    } else if q < -127 {
+        -127
+    } else {
+        q as i8
+    }
 }
 
 /// `scale · q`: an int8 value back into a real one.

@@ -23,8 +23,15 @@ use nn::nalgebra::SVector;
 use nn::{ClassLabel, Network};
 
 nn::network! {
-    /// The lecture's homework network, with the weights of `homework.safetensors`.
-    #[weights("../homework.safetensors")]
+    /// The lecture's homework network, with the weights of `homework.safetensors`,
+    /// baked twice: as `f32` (`Homework::TRAINED`) and quantized to int8
+    /// (`HomeworkInt8::TRAINED`), calibrated on the first 100 MNIST training
+    /// images.
+    #[weights(
+        "../homework.safetensors",
+        quantize = int8,
+        calibration = "../../../tests/fixtures/mnist-calibration.safetensors"
+    )]
     pub struct Homework {
         input: 784,
         hidden1: dense(16, relu),
@@ -46,6 +53,29 @@ pub fn classify(image: &[f32; 784]) -> usize {
 /// [`classify`] for 8-bit pixels (0 = background, 255 = ink).
 pub fn classify_pixels(pixels: &[u8; 784]) -> usize {
     classify(&pixels.map(|p| f32::from(p) / 255.0))
+}
+
+/// The int8 network, in read-only memory: integer arithmetic only, for a
+/// core without an FPU.
+pub static NET_INT8: HomeworkInt8 = HomeworkInt8::TRAINED;
+
+/// Each 8-bit pixel value as the int8 network's input (`p / 255` at
+/// `HomeworkInt8::INPUT_SCALE`), computed at compile time by the same
+/// `nn::quant::quantize` as `HomeworkInt8::quantize_input`: classifying
+/// 8-bit pixels takes no float at run time.
+pub const PIXEL_TO_INT8: [i8; 256] = {
+    let mut table = [0; 256];
+    let mut p = 0;
+    while p < 256 {
+        table[p] = nn::quant::quantize(p as f32 / 255.0, HomeworkInt8::INPUT_SCALE);
+        p += 1;
+    }
+    table
+};
+
+/// [`classify_pixels`] with the int8 network: no float at run time.
+pub fn classify_pixels_int8(pixels: &[u8; 784]) -> usize {
+    NET_INT8.classify(&pixels.map(|p| PIXEL_TO_INT8[usize::from(p)]))
 }
 
 /// One step of on-device fine-tuning: forward, the unrolled backward and the

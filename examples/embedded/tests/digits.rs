@@ -1,7 +1,10 @@
 //! On the host: the baked network classifies the committed test digits
 //! correctly, and one SGD step on a digit lowers its loss.
 
-use nn_embedded::{DIGITS, Homework, NET, classify, classify_pixels, sgd_step};
+use nn_embedded::{
+    DIGITS, Homework, HomeworkInt8, NET, PIXEL_TO_INT8, classify, classify_pixels,
+    classify_pixels_int8, sgd_step,
+};
 
 #[test]
 fn classifies_the_committed_digits() {
@@ -11,6 +14,25 @@ fn classifies_the_committed_digits() {
     }
     // One of each digit, in order: a classifier that always says 7 fails here.
     assert!(DIGITS.iter().map(|d| d.0).eq(0..10));
+}
+
+#[test]
+fn the_int8_network_classifies_the_committed_digits() {
+    for (label, pixels) in DIGITS {
+        assert_eq!(classify_pixels_int8(&pixels), label);
+    }
+}
+
+#[test]
+fn the_pixel_table_is_quantize_input() {
+    // The compile-time table and the run-time float path agree on every
+    // pixel value, so the firmware without an FPU computes what a host does.
+    let pixels: [u8; 784] = core::array::from_fn(|i| (i % 256) as u8);
+    let by_float = HomeworkInt8::quantize_input(&pixels.map(|p| f32::from(p) / 255.0));
+    let by_table = pixels.map(|p| PIXEL_TO_INT8[usize::from(p)]);
+    assert_eq!(by_table, by_float);
+    assert_eq!(PIXEL_TO_INT8[0], 0);
+    assert!(PIXEL_TO_INT8[255] > 100, "{:?}", PIXEL_TO_INT8[255]);
 }
 
 #[test]

@@ -26,10 +26,12 @@ use cortex_m_rt::{ExceptionFrame, entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
 use nn_embedded::DIGITS;
 
-/// The network under test: one image of 8-bit pixels in, its digit out.
-/// Another network (an int8 one, for a core without FPU) is measured by
-/// naming its function here.
-const CLASSIFY: fn(&[u8; 784]) -> usize = nn_embedded::classify_pixels;
+/// The network under test: one image of 8-bit pixels in, its digit out;
+/// the int8 one with the `int8` feature (`qemu.sh TARGET int8`).
+#[cfg(not(feature = "int8"))]
+const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) = ("f32", nn_embedded::classify_pixels);
+#[cfg(feature = "int8")]
+const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) = ("int8", nn_embedded::classify_pixels_int8);
 
 /// What an untouched stack word holds.
 const PAINT: u32 = 0xDEAD_BEEF;
@@ -94,10 +96,11 @@ fn main() -> ! {
     let sp = cortex_m::register::msp::read() as usize;
     paint_stack(sp);
     for ((label_pixels, digit), t) in DIGITS.iter().zip(&mut digits).zip(&mut elapsed) {
-        *t = ticks(|| *digit = CLASSIFY(&label_pixels.1));
+        *t = ticks(|| *digit = (CLASSIFY.1)(&label_pixels.1));
     }
     let stack = sp - lowest_touched(sp);
 
+    hprintln!("network: the homework network, {}", CLASSIFY.0);
     let mut wrong = 0;
     for (((label, _), digit), t) in DIGITS.iter().zip(digits).zip(elapsed) {
         let verdict = if digit == *label { "ok" } else { "WRONG" };
