@@ -135,15 +135,15 @@ pub fn requantize(acc: i32, multiplier: i32, shift: u8, floor: i8) -> i8 {
 /// `clamp(round(x / scale), -127, 127)`, rounding half away from zero: one
 /// real value into int8 at `scale` (the input of a quantized network; the
 /// only other float besides [`dequantize`]). A `scale` that is not positive
-/// gives 0.
+/// gives 0. A `const fn`, so that a table from 8-bit sensor values to the
+/// network's input can be computed at compile time for a core without an FPU.
 ///
 /// ```
 /// use nn::quant::quantize;
 /// assert_eq!(quantize(0.5, 1.0 / 127.0), 64);   // 63.5 rounds away from zero
 /// assert_eq!(quantize(-2.0, 1.0 / 127.0), -127); // saturated
-///
-/// A `const fn`, so that a table from 8-bit sensor values to the network's
-/// input can be computed at compile time for a core without an FPU.
+/// const TABLE: [i8; 2] = [quantize(0.0, 0.5), quantize(1.0, 0.5)];
+/// assert_eq!(TABLE, [0, 2]);
 /// ```
 pub const fn quantize(x: f32, scale: f32) -> i8 {
     if scale.is_nan() || scale <= 0.0 {
