@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-ENGINES=(skeleton nn-f32 microflow)
+ENGINES=(skeleton nn-f32 nn-int8 microflow)
 TARGET=thumbv7em-none-eabihf
 
 rustup target list --installed 2>/dev/null | grep -qx "$TARGET" || rustup target add "$TARGET"

@@ -1,6 +1,8 @@
 //! Trains nn's version of TensorFlow Lite Micro's "hello world" sine
 //! predictor, the network MicroFlow benchmarks, and saves it to
-//! `../sine.safetensors` for the firmware to bake in with `#[weights]`.
+//! `../sine.safetensors` for the firmware to bake in with `#[weights]`, and
+//! its training inputs to `../sine-calibration.safetensors`, the calibration
+//! of the int8 firmware.
 //!
 //! The data and the recipe follow the hello-world notebook: 1,000 values of
 //! x uniform in [0, 2π], y = sin(x) + 0.1·N(0, 1), split 60/20/20 into
@@ -22,7 +24,7 @@ use std::path::Path;
 
 use nn::data::RegressionDataset;
 use nn::init::SplitMix64;
-use nn::io::save_safetensors;
+use nn::io::{save_calibration, save_safetensors};
 use nn::nalgebra::Vector1;
 use nn::optim::{Adam, Schedule};
 use nn::train::{TrainOptions, fit};
@@ -140,5 +142,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = root.join("sine.safetensors");
     save_safetensors(&net, &out)?;
     println!("wrote {}", out.display());
+    // The int8 firmware's calibration: the training inputs, whose range sets
+    // each layer's activation scale (`quantize = int8`).
+    let calibration = root.join("sine-calibration.safetensors");
+    let inputs: Vec<f32> = train.iter().map(|&(x, _)| x as f32).collect();
+    save_calibration(&inputs, 1, &calibration)?;
+    println!("wrote {}", calibration.display());
     Ok(())
 }
