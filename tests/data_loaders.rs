@@ -10,6 +10,7 @@ use nn::data::{
 };
 mod common;
 
+use common::assert_causes_printed_once;
 use common::files::{crc32, gzip, temp_dir, write};
 use std::path::{Path, PathBuf};
 
@@ -196,20 +197,6 @@ fn digits_csv_plain_crlf_and_blank_lines() {
 }
 
 // ---------------------------------------------------------------- bad files
-
-/// A report that prints an error and then its `source()` chain (as anyhow's
-/// `{:#}` does) shows each cause once: no error both prints its cause's
-/// message and returns the cause from `source()`.
-fn assert_causes_printed_once(err: &dyn std::error::Error) {
-    let mut e = err;
-    while let Some(cause) = e.source() {
-        assert!(
-            !e.to_string().contains(&cause.to_string()),
-            "`{e}` prints its cause `{cause}` and returns it from source() too"
-        );
-        e = cause;
-    }
-}
 
 #[test]
 fn file_not_found() {

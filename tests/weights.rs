@@ -5,6 +5,8 @@
 //! header, row-major little-endian data), so the layout is checked against
 //! the format itself rather than against the code under test.
 
+mod common;
+use common::assert_causes_printed_once;
 use nn::Params;
 use nn::io::{
     LayerName, WeightsError, WeightsErrorKind, from_safetensors_bytes, from_safetensors_bytes_into,
@@ -678,20 +680,6 @@ fn a_tensor_named_twice_is_an_error_naming_it() {
         err.to_string(),
         "not a valid safetensors file: `out.bias` appears twice in the header; expected each name once"
     );
-}
-
-/// A report that prints an error and then its `source()` chain (as anyhow's
-/// `{:#}` does) shows each cause once: no error both prints its cause's
-/// message and returns the cause from `source()`.
-fn assert_causes_printed_once(err: &dyn std::error::Error) {
-    let mut e = err;
-    while let Some(cause) = e.source() {
-        assert!(
-            !e.to_string().contains(&cause.to_string()),
-            "`{e}` prints its cause `{cause}` and returns it from source() too"
-        );
-        e = cause;
-    }
 }
 
 #[test]

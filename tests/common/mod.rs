@@ -38,3 +38,17 @@ where
         }
     }
 }
+
+/// A report that prints an error and then its `source()` chain (as anyhow's
+/// `{:#}` does) shows each cause once: no error both prints its cause's
+/// message and returns the cause from `source()`.
+pub fn assert_causes_printed_once(err: &dyn std::error::Error) {
+    let mut e = err;
+    while let Some(cause) = e.source() {
+        assert!(
+            !e.to_string().contains(&cause.to_string()),
+            "`{e}` prints its cause `{cause}` and returns it from source() too"
+        );
+        e = cause;
+    }
+}

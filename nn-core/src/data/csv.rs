@@ -57,37 +57,30 @@ pub fn load_digits_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
                 ("label", DIGIT_CLASSES as u32 - 1)
             };
             let text = String::from_utf8_lossy(field.trim_ascii());
+            // An integer too large for i64 is out of range like any other
+            // beyond `max`; only text that is no integer at all differs.
             let value = match text.parse::<i64>() {
-                Ok(v) => v,
-                Err(e) => {
-                    let overflow = matches!(
+                Ok(v) => u8::try_from(v).ok().filter(|&v| u32::from(v) <= max),
+                Err(e)
+                    if matches!(
                         e.kind(),
                         core::num::IntErrorKind::PosOverflow | core::num::IntErrorKind::NegOverflow
-                    );
-                    return Err(if overflow {
-                        DataError::new(
-                            path,
-                            DataErrorKind::ValueOutOfRange {
-                                line: line_no,
-                                column: i + 1,
-                                text: text.into_owned(),
-                                what,
-                                max,
-                            },
-                        )
-                    } else {
-                        DataError::new(
-                            path,
-                            DataErrorKind::NotAnInteger {
-                                line: line_no,
-                                column: i + 1,
-                                text: text.into_owned(),
-                            },
-                        )
-                    });
+                    ) =>
+                {
+                    None
+                }
+                Err(_) => {
+                    return Err(DataError::new(
+                        path,
+                        DataErrorKind::NotAnInteger {
+                            line: line_no,
+                            column: i + 1,
+                            text: text.into_owned(),
+                        },
+                    ));
                 }
             };
-            let Some(value) = u8::try_from(value).ok().filter(|&v| u32::from(v) <= max) else {
+            let Some(value) = value else {
                 return Err(DataError::new(
                     path,
                     DataErrorKind::ValueOutOfRange {
