@@ -655,3 +655,41 @@ mod depth5_widths_33_1_2_3_1_binary_cross_entropy {
 
     tests!([probability label]);
 }
+
+// Layers of 64 weights and more run on the SIMD kernels (when the CPU has
+// them): odd widths, so every kernel meets full vectors and masked tails.
+mod simd_widths_37_33_17_5_softmax_cross_entropy {
+    nn::network! {
+        struct Net {
+            input: 37,
+            l0: dense(33, tanh),
+            l1: dense(17, relu),
+            l2: dense(5),
+            loss: softmax_cross_entropy,
+        }
+    }
+
+    tests!([label distribution]);
+
+    /// The fused per-sample update (each layer's `Wᵀδ` and its weight
+    /// update in one pass) against the parameters minus the gradient.
+    #[test]
+    fn sgd_step_equals_parameters_minus_lr_times_gradient() {
+        use nn::Params;
+        let mut rng = nn::init::SplitMix64::new(5);
+        let net = Net::<f64>::init(9);
+        let x = crate::random_vector::<37>(&mut rng, -1.0, 1.0);
+        let y = nn::ClassLabel::<5>::new(3).unwrap();
+        let (loss, grads, _) = net.loss_and_grad(&x, &y);
+        let mut stepped = net.clone();
+        assert_eq!(stepped.sgd_step(&x, &y, 0.1), loss);
+        for ((p, g), s) in net.tensors().zip(grads.tensors()).zip(stepped.tensors()) {
+            for ((&p, &g), &s) in p.iter().zip(g).zip(s) {
+                assert!(
+                    (p - 0.1 * g - s).abs() <= 1e-15 * p.abs().max(1.0),
+                    "{p} - 0.1*{g} != {s}"
+                );
+            }
+        }
+    }
+}

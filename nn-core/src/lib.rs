@@ -19,11 +19,17 @@
 //! let loss = SoftmaxCrossEntropy.value(&a, &ClassLabel::new(2).unwrap());
 //! assert!(loss > 0.0);
 //! ```
-// `batch`, `data`, `io` and `train` read files, time epochs or detect CPU
+// `batch`, `data`, `io`, `simd` and `train` read files, time epochs or detect CPU
 // features at run time: they link std. Without them the crate is `no_std`,
 // and `alloc` adds only the heap.
 #![cfg_attr(
-    not(any(feature = "batch", feature = "data", feature = "io", feature = "train")),
+    not(any(
+        feature = "batch",
+        feature = "data",
+        feature = "io",
+        feature = "simd",
+        feature = "train"
+    )),
     no_std
 )]
 #![deny(missing_docs)]
@@ -48,6 +54,8 @@ pub mod network;
 pub mod optim;
 pub mod quant;
 mod scalar;
+#[cfg(all(feature = "simd", target_arch = "x86_64"))]
+mod simd;
 mod target;
 #[cfg(feature = "train")]
 pub mod train;

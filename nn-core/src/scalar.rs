@@ -8,7 +8,7 @@ use nalgebra::RealField;
 /// supertrait, so users can neither implement `Scalar` nor name these methods.
 pub(crate) mod sealed {
     /// The crate-private part of [`Scalar`](super::Scalar).
-    pub trait Sealed: Sized {
+    pub trait Sealed: Kernels {
         /// `C ← α A B + β C` through `matrixmultiply` (see [`crate::batch`]);
         /// every argument already checked by the caller.
         ///
@@ -39,6 +39,78 @@ pub(crate) mod sealed {
             c: &mut [Self],
         );
     }
+
+    /// The per-sample dense kernels of [`crate::layer`] on the widest SIMD
+    /// the CPU has (`crate::simd`, x86-64 with the `simd` feature). Each
+    /// returns `false` when no kernel ran (another CPU or target, or a CPU
+    /// without AVX2+FMA), and the caller computes the same with nalgebra.
+    /// Matrices are column-major slices; the lengths are checked.
+    pub trait Kernels: Sized {
+        /// `y ← y + W x`, `W` of `y.len() × x.len()`.
+        fn simd_gemv(w: &[Self], x: &[Self], y: &mut [Self]) -> bool {
+            let _ = (w, x, y);
+            false
+        }
+        /// `W ← α u xᵀ`, plus the old `W` when `accumulate`.
+        fn simd_ger(alpha: Self, u: &[Self], x: &[Self], accumulate: bool, w: &mut [Self]) -> bool {
+            let _ = (alpha, u, x, accumulate, w);
+            false
+        }
+        /// `y ← Wᵀ u`, `W` of `u.len() × y.len()`.
+        fn simd_gemv_tr(w: &[Self], u: &[Self], y: &mut [Self]) -> bool {
+            let _ = (w, u, y);
+            false
+        }
+        /// `y ← Wᵀ u` with the old `W`, then `W ← W + α u xᵀ`, in one pass.
+        fn simd_gemv_tr_ger(
+            w: &mut [Self],
+            u: &[Self],
+            y: &mut [Self],
+            alpha: Self,
+            x: &[Self],
+        ) -> bool {
+            let _ = (w, u, y, alpha, x);
+            false
+        }
+    }
+
+    /// Implements [`Kernels`] for one float type with the `crate::simd`
+    /// module of that type, or keeps the defaults (nalgebra) where there is none.
+    macro_rules! kernels_impl {
+        ($t:ident) => {
+            #[cfg(all(feature = "simd", target_arch = "x86_64"))]
+            impl Kernels for $t {
+                fn simd_gemv(w: &[Self], x: &[Self], y: &mut [Self]) -> bool {
+                    crate::simd::$t::gemv(w, x, y)
+                }
+                fn simd_ger(
+                    alpha: Self,
+                    u: &[Self],
+                    x: &[Self],
+                    accumulate: bool,
+                    w: &mut [Self],
+                ) -> bool {
+                    crate::simd::$t::ger(alpha, u, x, accumulate, w)
+                }
+                fn simd_gemv_tr(w: &[Self], u: &[Self], y: &mut [Self]) -> bool {
+                    crate::simd::$t::gemv_tr(w, u, y)
+                }
+                fn simd_gemv_tr_ger(
+                    w: &mut [Self],
+                    u: &[Self],
+                    y: &mut [Self],
+                    alpha: Self,
+                    x: &[Self],
+                ) -> bool {
+                    crate::simd::$t::gemv_tr_ger(w, u, y, alpha, x)
+                }
+            }
+            #[cfg(not(all(feature = "simd", target_arch = "x86_64")))]
+            impl Kernels for $t {}
+        };
+    }
+    kernels_impl!(f32);
+    kernels_impl!(f64);
 
     /// Implements `gemm_unchecked` for one float type with one `matrixmultiply` routine.
     macro_rules! gemm_impl {

@@ -149,7 +149,9 @@ pub fn items(net: &Net) -> TokenStream {
             /// The number of parameters (every weight and bias).
             pub const PARAM_COUNT: usize = #param_count;
             /// Bytes of the parameters: the size of the network, and of one
-            /// gradient (`loss_and_grad` returns a value of this type).
+            /// gradient (`loss_and_grad` returns a value of this type). On
+            /// x86-64 it includes the padding that aligns each layer to a
+            /// 64-byte cache line (under 64 bytes per layer).
             pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
             /// Bytes of the trace of one sample's forward/backward pass: every
             /// layer's `z` and `a` (the generated trace type). The backward
