@@ -15,8 +15,6 @@ import sys
 
 NETS = {"homework": [784, 16, 16, 10], "wide": [784, 256, 256, 10]}
 BATCH = 64
-PEAK_ITERS, CHAINS = 20_000, 12
-PEAK_FLOPS = {"f32": PEAK_ITERS * CHAINS * 8 * 2, "f64": PEAK_ITERS * CHAINS * 4 * 2}
 WORKLOADS = [
     ("forward1", "per-sample forward", 1),
     ("train1", "per-sample training step", 1),
@@ -33,6 +31,38 @@ def median_ns(root, group, function):
             return json.load(f)["median"]["point_estimate"]
     except FileNotFoundError:
         return None
+
+
+def throughput(root, group, function):
+    """The throughput criterion recorded for a bench (FLOPs or bytes per call)."""
+    path = os.path.join(root, group, function, "new", "benchmark.json")
+    with open(path) as f:
+        (value,) = json.load(f)["throughput"].values()
+    return value
+
+
+def params(sizes):
+    return sum(i * o + o for i, o in zip(sizes, sizes[1:]))
+
+
+def bounds(root):
+    """(net, type) -> (bytes, read ns, update ns): the weight-streaming bounds."""
+    out = {}
+    for net in NETS:
+        for ty in ("f32", "f64"):
+            read = median_ns(root, "stream", f"read-{net}-{ty}")
+            update = median_ns(root, "stream", f"update-{net}-{ty}")
+            if read and update:
+                out[(net, ty)] = (throughput(root, "stream", f"read-{net}-{ty}"), read, update)
+    return out
+
+
+def bound_ns(b, workload):
+    """The streaming bound of a per-sample workload: forward1 reads the
+    weights once; train1 reads them (forward) and reads and writes them again
+    (the update, which yields Wᵀδ in the same pass)."""
+    _, read, update = b
+    return {"forward1": read, "train1": read + update}.get(workload)
 
 
 def paired(root):
@@ -84,14 +114,24 @@ def main():
     print("|---|---:|---:|---:|")
     for ty in ("f32", "f64"):
         ns = median_ns(root, "peak", f"fma_{ty}")
-        peak[ty] = PEAK_FLOPS[ty] / ns
-        print(f"| fma_{ty} | {fmt_time(ns)} | {PEAK_FLOPS[ty]:,} | {peak[ty]:.1f} |")
+        fl = throughput(root, "peak", f"fma_{ty}")
+        peak[ty] = fl / ns
+        print(f"| fma_{ty} | {fmt_time(ns)} | {fl:,} | {peak[ty]:.1f} |")
+
+    stream = bounds(root)
+    print("\n### Weight-streaming bounds (one core, this run)\n")
+    print("| net | type | parameter bytes | read once | GB/s | read and write back | GB/s | forward1 bound | train1 bound |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for (net, ty), b in stream.items():
+        size, read, update = b
+        print(f"| {net} | {ty} | {size:,} | {fmt_time(read)} | {size / read:.1f} | {fmt_time(update)} | "
+              f"{2 * size / update:.1f} | {fmt_time(bound_ns(b, 'forward1'))} | {fmt_time(bound_ns(b, 'train1'))} |")
 
     print("\n### Workloads\n")
     pairs = paired(root)
-    head = "| net | type | workload | FLOPs/call | generated | hand | dynamic | gen/hand | gen/dyn | gen/hand paired | gen/dyn paired | gen % roofline | hand % roofline |"
+    head = "| net | type | workload | FLOPs/call | generated | hand | dynamic | gen/hand | gen/dyn | gen/hand paired | gen/dyn paired | gen % roofline | hand % roofline | gen ÷ streaming bound |"
     if native:
-        head += " generated, native | gen native % roofline |"
+        head += " generated, native | native ÷ default | gen native % roofline |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for net, sizes in NETS.items():
@@ -108,10 +148,14 @@ def main():
                        f"{1 / pairs[(group, 'dynamic')]:.2f}" if (group, "dynamic") in pairs else "–",
                        f"{100 * fl / g / peak[ty]:.1f}%" if g else "–",
                        f"{100 * fl / h / peak[ty]:.1f}%" if h else "–"]
+                b = stream.get((net, ty))
+                bn = bound_ns(b, wl) if b else None
+                row.append(f"{g / bn:.2f}" if g and bn else "–")
                 if native:
                     gn = median_ns(native, group, "generated")
-                    pn = PEAK_FLOPS[ty] / median_ns(native, "peak", f"fma_{ty}")
-                    row += [fmt_time(gn), f"{100 * fl / gn / pn:.1f}%" if gn else "–"]
+                    pn = throughput(native, "peak", f"fma_{ty}") / median_ns(native, "peak", f"fma_{ty}")
+                    row += [fmt_time(gn), f"{gn / g:.2f}" if gn and g else "–",
+                            f"{100 * fl / gn / pn:.1f}%" if gn else "–"]
                 print("| " + " | ".join(row) + " |")
 
 

@@ -12,7 +12,10 @@
 //! - `infer64`: batch-64 inference (generated `forward_batch_trace` with a
 //!   reused trace).
 //!
-//! The `peak` group measures one core's FMA throughput (the roofline).
+//! The `peak` group measures one core's FMA throughput on the widest vectors
+//! the CPU has (the roofline); the `stream` group, the time to read a
+//! network's parameters once (`read-*`) and to read and write them back
+//! (`update-*`), the weight-streaming bound of per-sample work.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -27,6 +30,7 @@ mod dynamic;
 mod hand;
 mod paired;
 mod peak;
+mod stream;
 
 nn::network! {
     /// The lecture's homework network.
@@ -327,15 +331,49 @@ fn scratch_logit<T: Scalar, const H1: usize, const H2: usize>(
 const PEAK_ITERS: usize = 20_000;
 
 fn peak(c: &mut Bench) {
+    let (isa, lanes) = peak::widest();
+    eprintln!("peak kernel: {isa}");
     let mut g = group(c, "peak", 1);
-    g.throughput(Throughput::Elements(peak::flops(PEAK_ITERS, 8) as u64));
+    // The throughput is the FLOPs of one call: report.py reads it back.
+    g.throughput(Throughput::Elements(peak::flops(PEAK_ITERS, lanes) as u64));
     g.bench_function("fma_f32", |b| {
         b.iter(|| peak::fma_f32(black_box(PEAK_ITERS)))
     });
-    g.throughput(Throughput::Elements(peak::flops(PEAK_ITERS, 4) as u64));
+    g.throughput(Throughput::Elements(
+        peak::flops(PEAK_ITERS, lanes / 2) as u64
+    ));
     g.bench_function("fma_f64", |b| {
         b.iter(|| peak::fma_f64(black_box(PEAK_ITERS)))
     });
+    g.finish();
+}
+
+/// The weight-streaming bounds: read, and read-and-write, each network's
+/// parameters once, in buffers of their size.
+fn stream(c: &mut Bench) {
+    let mut g = group(c, "stream", 1);
+    for (net, sizes) in [
+        ("homework", [784, 16, 16, 10]),
+        ("wide", [784, 256, 256, 10]),
+    ] {
+        let n = stream::params(&sizes);
+        let mut b32 = vec![0.5f32; n];
+        let mut b64 = vec![0.5f64; n];
+        g.throughput(Throughput::Bytes((n * 4) as u64));
+        g.bench_function(format!("read-{net}-f32"), |b| {
+            b.iter(|| stream::f32::read(black_box(&b32)))
+        });
+        g.bench_function(format!("update-{net}-f32"), |b| {
+            b.iter(|| stream::f32::update(black_box(&mut b32), black_box(1.0), black_box(0.0)))
+        });
+        g.throughput(Throughput::Bytes((n * 8) as u64));
+        g.bench_function(format!("read-{net}-f64"), |b| {
+            b.iter(|| stream::f64::read(black_box(&b64)))
+        });
+        g.bench_function(format!("update-{net}-f64"), |b| {
+            b.iter(|| stream::f64::update(black_box(&mut b64), black_box(1.0), black_box(0.0)))
+        });
+    }
     g.finish();
 }
 
@@ -353,6 +391,7 @@ impl Pairs {
 
 fn all(c: &mut Bench, p: &mut Pairs) {
     peak(c);
+    stream(c);
     homework::<f32>(c, p, "f32");
     homework::<f64>(c, p, "f64");
     wide::<f32>(c, p, "f32");

@@ -1,11 +1,12 @@
 //! The machine's limit: one core's peak FMA throughput, f32 and f64.
 //!
-//! Twelve independent chains of `x ← x·m + a` over 256-bit vectors (eight
-//! f32 or four f64 lanes each, `std::arch` AVX2/FMA intrinsics): Zen 3 issues two FMAs per cycle with a latency of four,
-//! so at least eight independent chains keep both pipes busy, and twelve
-//! accumulators plus the two constants still fit the sixteen `ymm` registers.
-//! The AVX2+FMA kernel is chosen at run time; without those features the
-//! same chains run as separate multiplies and adds.
+//! Twelve independent chains of `x ← x·m + a` over the widest vectors the
+//! CPU has, chosen at run time: 512-bit with AVX-512F (sixteen f32 or eight
+//! f64 lanes), else 256-bit with AVX2 and FMA (eight or four lanes), else the
+//! same chains as separate multiplies and adds on eight or four lanes. Current
+//! cores issue two FMAs per cycle with a latency of four, so at least eight
+//! independent chains keep both pipes busy, and twelve accumulators plus the
+//! two constants still fit the sixteen `ymm` (or thirty-two `zmm`) registers.
 
 use std::hint::black_box;
 
@@ -13,19 +14,41 @@ use std::hint::black_box;
 pub const CHAINS: usize = 12;
 
 /// Floating-point operations (an FMA counts as 2) in one call with `iters`
-/// iterations, for `lanes` elements per 256-bit vector.
+/// iterations, for `lanes` elements per vector.
 pub fn flops(iters: usize, lanes: usize) -> f64 {
     (iters * CHAINS * lanes * 2) as f64
 }
 
+/// The widest FMA this CPU has, as the kernels below pick it: its name and
+/// its lanes of f32 (f64 has half as many).
+pub fn widest() -> (&'static str, usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return ("AVX-512F, 512-bit FMA", 16);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return ("AVX2+FMA, 256-bit FMA", 8);
+        }
+    }
+    ("no FMA: 256-bit worth of separate multiplies and adds", 8)
+}
+
 macro_rules! peak_kernel {
     ($name:ident, $fallback:ident, $avx:ident, $t:ty, $lanes:literal,
-     $set1:ident, $fmadd:ident, $add:ident, $vec:ty, $sum:ident) => {
+     $set1:ident, $fmadd:ident, $add:ident, $vec:ty, $sum:ident,
+     $avx512:ident, $set1_512:ident, $fmadd_512:ident, $add_512:ident, $vec_512:ty, $sum_512:ident) => {
         /// `iters` rounds of `CHAINS` vector fused multiply-adds; returns a
         /// sum of every lane of every accumulator, so that none of the work is dead.
         pub fn $name(iters: usize) -> $t {
             #[cfg(target_arch = "x86_64")]
             {
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: `$avx512` requires only the `avx512f` target
+                    // feature it is compiled with, just detected on this CPU.
+                    return unsafe { $avx512(iters) };
+                }
                 if std::arch::is_x86_feature_detected!("avx2")
                     && std::arch::is_x86_feature_detected!("fma")
                 {
@@ -53,6 +76,22 @@ macro_rules! peak_kernel {
             }
             let total = acc.iter().fold($set1(0.0), |s, &x| $add(s, x));
             $sum(total)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn $avx512(iters: usize) -> $t {
+            use std::arch::x86_64::*;
+            let m = $set1_512(black_box(0.999_9));
+            let a = $set1_512(black_box(1.0e-4));
+            let mut acc: [$vec_512; CHAINS] = [$set1_512(black_box(1.0)); CHAINS];
+            for _ in 0..iters {
+                for x in acc.iter_mut() {
+                    *x = $fmadd_512(*x, m, a);
+                }
+            }
+            let total = acc.iter().fold($set1_512(0.0), |s, &x| $add_512(s, x));
+            $sum_512(total)
         }
 
         fn $fallback(iters: usize) -> $t {
@@ -100,7 +139,13 @@ peak_kernel!(
     _mm256_fmadd_ps,
     _mm256_add_ps,
     __m256,
-    sum_ps
+    sum_ps,
+    fma_f32_avx512,
+    _mm512_set1_ps,
+    _mm512_fmadd_ps,
+    _mm512_add_ps,
+    __m512,
+    _mm512_reduce_add_ps
 );
 peak_kernel!(
     fma_f64,
@@ -112,5 +157,11 @@ peak_kernel!(
     _mm256_fmadd_pd,
     _mm256_add_pd,
     __m256d,
-    sum_pd
+    sum_pd,
+    fma_f64_avx512,
+    _mm512_set1_pd,
+    _mm512_fmadd_pd,
+    _mm512_add_pd,
+    __m512d,
+    _mm512_reduce_add_pd
 );
