@@ -277,8 +277,9 @@ fn column_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// Splits every large enough batch product (forward, backward, SGD update)
-/// over up to `n` threads of rayon's global pool; `1` runs everything on
-/// the calling thread, and `0` is taken as `1`. The setting is global and
+/// into up to `n` column chunks: the calling thread takes the first, rayon's
+/// global pool the others. `1` runs everything on the calling thread, and
+/// `0` is taken as `1`. The setting is global and
 /// can change at any time; results are bit-identical for every thread
 /// count, so it changes only the speed.
 ///
