@@ -279,9 +279,9 @@ static THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Splits every large enough batch product (forward, backward, SGD update)
 /// into up to `n` column chunks: the calling thread takes the first, rayon's
 /// global pool the others. `1` runs everything on the calling thread, and
-/// `0` is taken as `1`. The setting is global and
-/// can change at any time; results are bit-identical for every thread
-/// count, so it changes only the speed.
+/// `0` is taken as `1`. The setting is global and can change at any time;
+/// results are bit-identical for every thread count, so it changes only
+/// the speed.
 ///
 /// The default is [`std::thread::available_parallelism`]. More threads than
 /// cores only add overhead. Small products (the homework net's) stay on one
