@@ -133,6 +133,8 @@
 //! |---|---|---|
 //! | `alloc` | boxed networks (`init_boxed`), `Momentum`, `Adam`, `classify_batch`, [`metrics`]; `no_std` with a global allocator | (nothing) |
 //! | `batch` | [`batch`]: mini-batches, the generated `forward_batch`, `loss_and_grad_batch`, ... | `alloc`, matrixmultiply, std |
+//! | `parallel` | batch products split over threads ([`batch::set_threads`]) | `batch`, rayon |
+//! | `simd` | per-sample kernels on AVX-512F or AVX2+FMA when the x86-64 CPU has them, detected at run time (`NN_SIMD=avx2` or `none` caps the choice) | std |
 //! | `data` | [`data`]: IDX and CSV loaders, datasets, shuffled batches | `alloc`, flate2, std |
 //! | `io` | [`io`]: safetensors weight files, atomic saves | `alloc`, nn-format, safetensors, tempfile, std |
 //! | `train` | [`train`]: `fit`, `evaluate`, the progress bar | `batch`, `data`, indicatif |
@@ -233,7 +235,10 @@ pub use nn_macros::network;
 /// Mini-batches: `N` features × a run-time number of samples, one sample
 /// per column. The generated `forward_batch`, `loss_batch`,
 /// `loss_and_grad_batch` and `sgd_step_batch` run one GEMM per layer over
-/// them (`matrixmultiply`). Needs the `batch` feature.
+/// them (`matrixmultiply`). Needs the `batch` feature. With `parallel` (on
+/// with `std`), large products are split over [`batch::threads`] threads,
+/// with results bit-identical to one thread; [`batch::set_threads`]`(1)`
+/// turns that off.
 ///
 /// ```
 /// use nn::batch::Batch;
@@ -250,6 +255,9 @@ pub use nn_macros::network;
 pub mod batch {
     #[doc(inline)]
     pub use nn_core::batch::{Batch, BatchLayerTrace, BatchSupervised, argmax, column};
+    #[cfg(feature = "parallel")]
+    #[doc(inline)]
+    pub use nn_core::batch::{set_threads, threads};
 }
 
 /// Keeps its input when `nn` has mini-batches (the `batch` feature), drops

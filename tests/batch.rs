@@ -381,3 +381,100 @@ fn batch_supervised_trait_agrees_with_inherent_methods() {
     assert_nets_close(&grads, &want);
     assert_eq!(dx, want_dx);
 }
+
+nn::network! {
+    /// Odd widths, so that column chunks end off the microkernel grid, and
+    /// wide enough that the middle layer's products (129 · 300 · 61 and up)
+    /// are split over threads.
+    struct Wide {
+        input: 37,
+        a: dense(300, tanh),
+        b: dense(129, relu),
+        out: dense(10),
+        loss: softmax_cross_entropy,
+    }
+}
+
+/// The thread count is global: the tests that set it take turns.
+static THREADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn bits<T: nn::Scalar>(xs: &[T]) -> Vec<u64> {
+    xs.iter().map(|x| x.into_f64().to_bits()).collect()
+}
+
+fn wide_trace_bits<T: nn::Scalar>(trace: &WideTraceBatch<T>) -> Vec<u64> {
+    let mut all = Vec::new();
+    for m in [&trace.a.z, &trace.a.a, &trace.a.da, &trace.a.delta] {
+        all.extend(bits(m.as_slice()));
+    }
+    for m in [&trace.b.z, &trace.b.a, &trace.b.da, &trace.b.delta] {
+        all.extend(bits(m.as_slice()));
+    }
+    for m in [&trace.out.z, &trace.out.a, &trace.out.da, &trace.out.delta] {
+        all.extend(bits(m.as_slice()));
+    }
+    all
+}
+
+fn net_bits<T: nn::Scalar>(net: &Wide<T>) -> Vec<u64> {
+    net.tensors().flat_map(|t| bits(t)).collect()
+}
+
+/// Everything the batch kernels compute for one batch: the forward trace,
+/// the loss, its gradients and dL/dX, then the weights and losses of three
+/// fused SGD steps; as bit patterns.
+fn wide_batch_results<T: nn::Scalar>(size: usize) -> Vec<u64> {
+    let mut rng = nn::init::SplitMix64::new(size as u64);
+    let mut net = Wide::<T>::init(5);
+    let x = Batch::<T, 37>::from_fn(size, |_, _| T::cast_f64(rng.next_f64() * 2.0 - 1.0));
+    let ys: Vec<ClassLabel<10>> = (0..size)
+        .map(|_| ClassLabel::new(rng.below(10) as usize).unwrap())
+        .collect();
+    let mut trace = WideTraceBatch::new();
+    net.forward_batch_trace(&x, &mut trace);
+    let mut all = wide_trace_bits(&trace);
+    let mut grads = Wide::<T>::zeros();
+    let mut dx = Batch::<T, 37>::zeros(size);
+    let loss = net.loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, Some(&mut dx));
+    all.extend(bits(&[loss]));
+    all.extend(wide_trace_bits(&trace));
+    all.extend(net_bits(&grads));
+    all.extend(bits(dx.as_slice()));
+    for _ in 0..3 {
+        let loss = net.sgd_step_batch(&x, &ys, &mut trace, T::cast_f64(0.05));
+        all.extend(bits(&[loss]));
+    }
+    all.extend(net_bits(&net));
+    all
+}
+
+fn thread_count_does_not_change_batch_results<T: nn::Scalar>() {
+    let _turn = THREADS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let default = nn::batch::threads();
+    for size in [61, 64] {
+        nn::batch::set_threads(1);
+        let one = wide_batch_results::<T>(size);
+        for threads in [2, 3] {
+            nn::batch::set_threads(threads);
+            let split = wide_batch_results::<T>(size);
+            assert!(
+                one == split,
+                "{}: batch of {size} on {threads} threads differs from one thread",
+                T::NAME
+            );
+        }
+    }
+    nn::batch::set_threads(default);
+}
+
+#[test]
+fn thread_count_does_not_change_batch_results_f32() {
+    thread_count_does_not_change_batch_results::<f32>();
+}
+
+#[test]
+fn thread_count_does_not_change_batch_results_f64() {
+    thread_count_does_not_change_batch_results::<f64>();
+}

@@ -4,7 +4,16 @@
 //! ([`Batch<T, N>`]): the feature size is static, the batch size is chosen at
 //! run time. Every product is one call to `matrixmultiply` (a cache-blocked,
 //! SIMD GEMM, the routine nalgebra itself uses for large dynamic products);
-//! transposes are strides, never copies. Needs the `std` feature.
+//! transposes are strides, never copies. Needs the `std` feature. With the
+//! `parallel` feature, large products are cut by columns over [`threads`]
+//! threads, with results bit-identical to one thread ([`set_threads`]).
+
+#[cfg(feature = "parallel")]
+use core::{
+    num::NonZeroUsize,
+    ops::Range,
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 use nalgebra::{Const, Dyn, OMatrix, SVector};
 
@@ -107,11 +116,22 @@ impl<'a, T> Operand<'a, T> {
             || self.cols == 0
             || (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
     }
+
+    /// Columns `start..start + cols` of this operand, as an operand of its
+    /// own (no copy: the data starts at element `(0, start)`).
+    #[cfg(feature = "parallel")]
+    fn columns(&self, start: usize, cols: usize) -> Self {
+        Self {
+            data: self.data.get(start * self.cs..).unwrap_or(&[]),
+            cols,
+            ..*self
+        }
+    }
 }
 
 /// `C ← α A B + β C` with `matrixmultiply` (cache-blocked, SIMD), for a
-/// contiguous column-major `C` of `m × n`. Shapes and bounds are checked here,
-/// so the unsafe call below sees only valid operands.
+/// contiguous column-major `C` of `m × n`; with the `parallel` feature, split
+/// over [`threads`] by columns when the product is large enough.
 fn gemm<T: Scalar>(
     alpha: T,
     a: Operand<'_, T>,
@@ -121,15 +141,82 @@ fn gemm<T: Scalar>(
     m: usize,
     n: usize,
 ) {
-    assert!(
-        a.rows == m
-            && b.cols == n
-            && a.cols == b.rows
-            && c.len() == m * n
-            && a.in_bounds()
-            && b.in_bounds(),
-        "gemm: operand shapes do not fit"
-    );
+    #[cfg(feature = "parallel")]
+    gemm_in_parts(alpha, a, b, beta, c, m, n, parts_for(m, a.cols, n));
+    #[cfg(not(feature = "parallel"))]
+    gemm_serial(alpha, a, b, beta, c, m, n);
+}
+
+/// [`gemm`] cut into at most `parts` column chunks ([`column_chunks`]): the
+/// first runs on the calling thread, the others on rayon's pool.
+///
+/// Every element of `C` is computed by the same microkernel with the same
+/// order over `k` however the columns are cut, so the result is bit-identical
+/// for any `parts`: the cut never touches the reduction dimension, and each
+/// chunk starts at a multiple of [`COLUMN_ALIGN`], so it is tiled like the
+/// whole product. A chunk's `B` is the same operand from column `j0` on; `A`
+/// is shared.
+#[cfg(feature = "parallel")]
+#[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
+fn gemm_in_parts<T: Scalar>(
+    alpha: T,
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    beta: T,
+    c: &mut [T],
+    m: usize,
+    n: usize,
+    parts: usize,
+) {
+    let mut chunks = column_chunks(n, parts);
+    if chunks.len() < 2 {
+        return gemm_serial(alpha, a, b, beta, c, m, n);
+    }
+    assert!(fits(&a, &b, c, m, n), "gemm: operand shapes do not fit");
+    let first = chunks.next().unwrap_or_default();
+    let (own, mut rest) = c.split_at_mut(first.len() * m);
+    rayon::in_place_scope(|scope| {
+        for cols in chunks {
+            let (chunk, tail) = core::mem::take(&mut rest).split_at_mut(cols.len() * m);
+            rest = tail;
+            let b = b.columns(cols.start, cols.len());
+            scope.spawn(move |_| gemm_serial(alpha, a, b, beta, chunk, m, cols.len()));
+        }
+        gemm_serial(
+            alpha,
+            a,
+            b.columns(0, first.len()),
+            beta,
+            own,
+            m,
+            first.len(),
+        );
+    });
+}
+
+/// Whether A is `m × k`, B is `k × n`, both with every element in bounds,
+/// and `c` holds exactly `m × n`.
+fn fits<T>(a: &Operand<'_, T>, b: &Operand<'_, T>, c: &[T], m: usize, n: usize) -> bool {
+    a.rows == m
+        && b.cols == n
+        && a.cols == b.rows
+        && c.len() == m * n
+        && a.in_bounds()
+        && b.in_bounds()
+}
+
+/// [`gemm`] on the calling thread. Shapes and bounds are checked here, so
+/// the unsafe call below sees only valid operands.
+fn gemm_serial<T: Scalar>(
+    alpha: T,
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    beta: T,
+    c: &mut [T],
+    m: usize,
+    n: usize,
+) {
+    assert!(fits(&a, &b, c, m, n), "gemm: operand shapes do not fit");
     if m == 0 || n == 0 {
         return;
     }
@@ -139,6 +226,98 @@ fn gemm<T: Scalar>(
         T::gemm_unchecked(
             m, a.cols, n, alpha, a.data, a.rs, a.cs, b.data, b.rs, b.cs, beta, c,
         )
+    }
+}
+
+/// Column chunks start at multiples of this: the widest microkernel
+/// `matrixmultiply` has (16 columns for f32 with AVX-512; 8 or 4 for the
+/// others, which divide it). A chunk that starts there is cut into the
+/// same tiles as the whole product, so no element moves between a full
+/// tile and a partial (masked) one, which round differently.
+#[cfg(feature = "parallel")]
+const COLUMN_ALIGN: usize = 16;
+
+/// Products with fewer multiply-adds (`m · k · n`) than this run on the
+/// calling thread: a split pays only when half the product takes well
+/// longer than waking a pool thread (microseconds, tens when it sleeps),
+/// and a product of a million multiply-adds takes about ten microseconds on
+/// one core. The homework net (784-16-16-10) at batch 64 must not get
+/// slower: its products have at most 16 · 784 · 64 = 802,816 and stay on one
+/// thread. The 784-256-256-10 net at batch 64 splits every product but the
+/// last layer's (the smallest it splits is 256 · 256 · 64 = 4,194,304). A
+/// power of two between the two; to be tuned by benchmark. The `Wide` net
+/// of `tests/batch.rs` must stay above it.
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_MACS: usize = 1 << 21;
+
+/// How many column chunks a product of `m · k · n` gets: [`threads`] when it
+/// is large enough, else one.
+#[cfg(feature = "parallel")]
+fn parts_for(m: usize, k: usize, n: usize) -> usize {
+    if m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MIN_MACS {
+        threads()
+    } else {
+        1
+    }
+}
+
+/// Cuts `0..n` into at most `parts` contiguous, non-empty, ascending ranges
+/// that cover it exactly, every one starting at a multiple of
+/// [`COLUMN_ALIGN`] and as even as that allows. None for `n = 0`.
+#[cfg(feature = "parallel")]
+fn column_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<usize>> {
+    let blocks = n.div_ceil(COLUMN_ALIGN);
+    let parts = parts.min(blocks);
+    let bound = move |i: usize| (i * blocks / parts * COLUMN_ALIGN).min(n);
+    (0..parts).map(move |i| bound(i)..bound(i + 1))
+}
+
+/// The thread count set by [`set_threads`]; 0 until set or first read.
+#[cfg(feature = "parallel")]
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Splits every large enough batch product (forward, backward, SGD update)
+/// into up to `n` column chunks: the calling thread takes the first, rayon's
+/// global pool the others. `1` runs everything on the calling thread, and
+/// `0` is taken as `1`. The setting is global and can change at any time;
+/// results are bit-identical for every thread count, so it changes only
+/// the speed.
+///
+/// The default is [`std::thread::available_parallelism`]. More threads than
+/// cores only add overhead. Small products (the homework net's) stay on one
+/// thread whatever the setting. Needs the `parallel` feature (on with
+/// `std`); without it every product runs on the calling thread.
+///
+/// ```
+/// nn::batch::set_threads(1);
+/// assert_eq!(nn::batch::threads(), 1);
+/// nn::batch::set_threads(0);
+/// assert_eq!(nn::batch::threads(), 1);
+/// ```
+#[cfg(feature = "parallel")]
+pub fn set_threads(n: usize) {
+    THREADS.store(n.max(1), Ordering::Relaxed);
+}
+
+/// The number of threads a large batch product is split over: the last
+/// [`set_threads`], or [`std::thread::available_parallelism`] (1 if it is
+/// unknown). Always at least 1.
+///
+/// ```
+/// assert!(nn::batch::threads() >= 1);
+/// ```
+#[cfg(feature = "parallel")]
+pub fn threads() -> usize {
+    match THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let default = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+            // A `set_threads` that got in first wins.
+            match THREADS.compare_exchange(0, default, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => default,
+                Err(set) => set,
+            }
+        }
+        n => n,
     }
 }
 
@@ -448,3 +627,104 @@ pub trait BatchSupervised<T: Scalar, const IN: usize, const OUT: usize, Y>:
 
 /// Re-exported from [`crate::metrics`], where it lives (it needs no `std`).
 pub use crate::metrics::argmax;
+
+#[cfg(all(test, feature = "parallel"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_chunks_cover_every_column_once_on_aligned_starts() {
+        for n in [0, 1, 7, 8, 15, 16, 17, 61, 64, 65, 300, 784, 1025] {
+            for parts in 1..=5 {
+                let chunks: Vec<_> = column_chunks(n, parts).collect();
+                assert!(
+                    chunks.len() <= parts,
+                    "n = {n}, parts = {parts}: {chunks:?}"
+                );
+                let mut next = 0;
+                for cols in &chunks {
+                    assert!(!cols.is_empty(), "n = {n}, parts = {parts}: {chunks:?}");
+                    assert_eq!(cols.start, next, "n = {n}, parts = {parts}: {chunks:?}");
+                    assert_eq!(cols.start % COLUMN_ALIGN, 0, "n = {n}, parts = {parts}");
+                    next = cols.end;
+                }
+                assert_eq!(next, n, "n = {n}, parts = {parts}: {chunks:?}");
+            }
+        }
+    }
+
+    // tests/batch.rs compares 1, 2 and 3 threads on a 37-300-129-10 net at
+    // batches of 61 and 64: it tests nothing if no product splits.
+    const _: () = assert!(129 * 300 * 61 >= PARALLEL_MIN_MACS);
+
+    #[test]
+    fn column_chunks_use_every_part_when_there_are_enough_columns() {
+        assert_eq!(column_chunks(64, 2).collect::<Vec<_>>(), [0..32, 32..64]);
+        assert_eq!(
+            column_chunks(61, 3).collect::<Vec<_>>(),
+            [0..16, 16..32, 32..61]
+        );
+        assert_eq!(
+            column_chunks(784, 2).collect::<Vec<_>>(),
+            [0..384, 384..784]
+        );
+        // Fewer than two aligned blocks: nothing to split.
+        let one: Vec<_> = column_chunks(16, 4).collect();
+        assert_eq!((one.len(), &one[0]), (1, &(0..16)));
+    }
+
+    /// Values with full mantissas, so that any change in the order of the
+    /// sums shows in the last bits.
+    fn values<T: Scalar>(len: usize, seed: u64) -> Vec<T> {
+        let mut rng = crate::init::SplitMix64::new(seed);
+        (0..len)
+            .map(|_| T::cast_f64(rng.next_f64() - 0.5))
+            .collect()
+    }
+
+    /// Every product the kernels make (`W X`, `Wᵀ Δ`, `Δ Xᵀ`, with β = 0 and
+    /// β = 1), cut into 2 to 4 parts, against the same product in one part.
+    fn split_products_match_one_part<T: Scalar>() {
+        // k = 300 crosses matrixmultiply's k blocking (256).
+        for (m, k, n) in [
+            (129, 300, 61),
+            (37, 300, 64),
+            (10, 129, 300),
+            (300, 61, 129),
+        ] {
+            let a = values::<T>(m * k, 1);
+            let b = values::<T>(k * n, 2);
+            let c0 = values::<T>(m * n, 3);
+            let operands = [
+                (Operand::col_major(&a, m, k), Operand::col_major(&b, k, n)),
+                (Operand::transposed(&a, k, m), Operand::col_major(&b, k, n)),
+                (Operand::col_major(&a, m, k), Operand::transposed(&b, n, k)),
+            ];
+            for (a, b) in operands {
+                for (alpha, beta) in [(T::one(), T::zero()), (T::cast_f64(-0.1), T::one())] {
+                    let mut whole = c0.clone();
+                    gemm_serial(alpha, a, b, beta, &mut whole, m, n);
+                    for parts in 2..=4 {
+                        let mut split = c0.clone();
+                        gemm_in_parts(alpha, a, b, beta, &mut split, m, n, parts);
+                        assert!(
+                            bytemuck::cast_slice::<T, u8>(&whole)
+                                == bytemuck::cast_slice::<T, u8>(&split),
+                            "{m} × {k} × {n} in {parts} parts differs from one part"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn batch_products_split_over_columns_are_bit_identical_f32() {
+        split_products_match_one_part::<f32>();
+    }
+
+    #[test]
+    fn batch_products_split_over_columns_are_bit_identical_f64() {
+        split_products_match_one_part::<f64>();
+    }
+}
