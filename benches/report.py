@@ -158,6 +158,19 @@ def main():
                             f"{100 * fl / gn / pn:.1f}%" if gn else "–"]
                 print("| " + " | ".join(row) + " |")
 
+    print("\n### Batch workloads on one thread and on every core\n")
+    print("| net | type | workload | 1 thread | default threads | speedup | speedup paired |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for net in NETS:
+        for ty in ("f32", "f64"):
+            for wl in ("train64", "infer64"):
+                group = f"{net}-{ty}-{wl}"
+                one = median_ns(root, group, "generated-1-thread")
+                many = median_ns(root, group, "generated")
+                p = pairs.get((group, "generated-1-thread"))
+                print(f"| {net} | {ty} | {wl} | {fmt_time(one)} | {fmt_time(many)} | "
+                      f"{one / many:.2f} | {p:.2f} |" if one and many and p else f"| {net} | {ty} | {wl} | – | – | – | – |")
+
 
 if __name__ == "__main__":
     main()

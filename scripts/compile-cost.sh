@@ -9,6 +9,7 @@
 # on a shared machine the CPU seconds are the steadier figure.
 #
 # Usage: scripts/compile-cost.sh [WORK_DIR]   (default: target/compile-cost)
+#        CRATES="cc_empty cc_homework" scripts/compile-cost.sh   (a subset)
 # Needs the pinned toolchain and `cargo +nightly` for the expansion figures.
 set -euo pipefail
 
@@ -144,7 +145,7 @@ echo "each build figure: the crate alone (dependencies built), best of $REPEAT b
 echo
 echo "| crate | dense layers | debug wall s | debug CPU s | release wall s | release CPU s | macro expansion s | expanded lines |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for crate in cc_empty cc_homework cc_deep10 cc_deep50 cc_deep100; do
+for crate in ${CRATES:-cc_empty cc_homework cc_deep10 cc_deep50 cc_deep100}; do
     case $crate in
         cc_empty) layers=0 ;;
         cc_homework) layers=3 ;;

@@ -1,10 +1,12 @@
-//! The bench clock: this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`) by
-//! default, wall time with `NN_BENCH_CLOCK=wall`.
+//! The bench clock: wall time by default, this thread's CPU time
+//! (`CLOCK_THREAD_CPUTIME_ID`) with `NN_BENCH_CLOCK=thread`.
 //!
-//! The machine the figures come from is shared with engineers compiling: with
-//! a load of 4–7 on 2 cores, a wall clock charges the bench for the time the
-//! scheduler gives to others. Thread CPU time counts only the time this
-//! thread ran; what it cannot remove is what others leave in the shared caches.
+//! Batch workloads run on every core (`nn::batch::set_threads`), and a
+//! thread's CPU time would not count the work of the pool's threads, so wall
+//! time is the default. The thread clock suits a single-threaded run on a
+//! machine shared with others compiling (set `nn::batch::set_threads(1)` in
+//! that case too): it counts only the time this thread ran; what it cannot
+//! remove is what others leave in the shared caches.
 
 use std::time::{Duration, Instant};
 
@@ -18,11 +20,11 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Thread CPU time unless `NN_BENCH_CLOCK=wall` (or the platform has none).
+    /// Wall time unless `NN_BENCH_CLOCK=thread` (and the platform has that clock).
     pub fn from_env() -> Self {
-        let wall = std::env::var("NN_BENCH_CLOCK").is_ok_and(|v| v == "wall");
+        let thread = std::env::var("NN_BENCH_CLOCK").is_ok_and(|v| v == "thread");
         Self {
-            cpu: !wall && thread_cpu_time().is_some(),
+            cpu: thread && thread_cpu_time().is_some(),
             origin: Instant::now(),
             wall: WallTime,
         }

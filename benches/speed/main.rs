@@ -12,6 +12,9 @@
 //! - `infer64`: batch-64 inference (generated `forward_batch_trace` with a
 //!   reused trace).
 //!
+//! The batch workloads run the generated code twice: on the default thread
+//! count (`generated`, every core) and on one thread (`generated-1-thread`).
+//!
 //! The `peak` group measures one core's FMA throughput on the widest vectors
 //! the CPU has (the roofline); the `stream` group, the time to read a
 //! network's parameters once (`read-*`) and to read and write them back
@@ -107,6 +110,19 @@ fn group<'a>(c: &'a mut Bench, name: &str, samples: u64) -> BenchmarkGroup<'a, c
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(samples));
     g
+}
+
+/// The generated batch workloads again with `nn::batch::set_threads(1)`.
+const ONE_THREAD: &str = "generated-1-thread";
+
+/// Runs `f` with batch products on the calling thread only, then restores
+/// the thread count.
+fn one_thread<R>(f: impl FnOnce() -> R) -> R {
+    let threads = nn::batch::threads();
+    nn::batch::set_threads(1);
+    let r = f();
+    nn::batch::set_threads(threads);
+    r
 }
 
 /// Benches every workload of one generated network type against its baselines.
@@ -206,6 +222,18 @@ macro_rules! bench_net {
                     gen_net.sgd_step_batch(black_box(&data.batch), &data.classes, &mut trace, lr)
                 })
             });
+            g.bench_function(ONE_THREAD, |b| {
+                one_thread(|| {
+                    b.iter(|| {
+                        gen_net.sgd_step_batch(
+                            black_box(&data.batch),
+                            &data.classes,
+                            &mut trace,
+                            lr,
+                        )
+                    })
+                })
+            });
             let mut scratch = hand::Scratch::<T, 784, $h1, $h2, 10>::new(BATCH);
             g.bench_function("hand", |b| {
                 b.iter(|| {
@@ -224,6 +252,14 @@ macro_rules! bench_net {
                     trace.output.a[(0, 0)]
                 })
             });
+            g.bench_function(ONE_THREAD, |b| {
+                one_thread(|| {
+                    b.iter(|| {
+                        gen_net.forward_batch_trace(black_box(&data.batch), &mut trace);
+                        trace.output.a[(0, 0)]
+                    })
+                })
+            });
             g.bench_function("hand", |b| {
                 b.iter(|| {
                     hand_net.forward_batch(black_box(&data.batch), &mut scratch);
@@ -237,7 +273,11 @@ macro_rules! bench_net {
 
             // The same workloads again, in alternating blocks (see `paired`).
             let d = &data;
+            // The one-thread runs need a network and a trace of their own.
+            let mut one_net = gen_net.clone();
+            let mut one_trace = $batch_trace::<T>::new();
             let (gn, hn, dn) = (&mut *gen_net, &mut hand_net, &mut dyn_net);
+            let (gn1, trace1) = (&mut *one_net, &mut one_trace);
             let at = |k: &mut usize| {
                 *k = (*k + 1) % BATCH;
                 *k
@@ -285,6 +325,16 @@ macro_rules! bench_net {
                             lr,
                         ));
                     }),
+                    (ONE_THREAD, &mut || {
+                        one_thread(|| {
+                            black_box(gn1.sgd_step_batch(
+                                black_box(&d.batch),
+                                &d.classes,
+                                trace1,
+                                lr,
+                            ));
+                        })
+                    }),
                     ("hand", &mut || {
                         black_box(hn.sgd_step_batch(
                             black_box(&d.batch),
@@ -304,6 +354,12 @@ macro_rules! bench_net {
                     ("generated", &mut || {
                         gn.forward_batch_trace(black_box(&d.batch), &mut trace);
                         black_box(trace.output.a[(0, 0)]);
+                    }),
+                    (ONE_THREAD, &mut || {
+                        one_thread(|| {
+                            gn1.forward_batch_trace(black_box(&d.batch), trace1);
+                            black_box(trace1.output.a[(0, 0)]);
+                        })
                     }),
                     ("hand", &mut || {
                         hn.forward_batch(black_box(&d.batch), &mut scratch);
@@ -401,6 +457,7 @@ fn all(c: &mut Bench, p: &mut Pairs) {
 fn main() {
     let clock = clock::Clock::from_env();
     eprintln!("clock: {}", clock.name());
+    eprintln!("batch threads: {}", nn::batch::threads());
     let mut c = Criterion::default()
         .with_measurement(clock)
         .configure_from_args();
