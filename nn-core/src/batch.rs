@@ -5,8 +5,9 @@
 //! run time. Every product is one call to `matrixmultiply` (a cache-blocked,
 //! SIMD GEMM, the routine nalgebra itself uses for large dynamic products);
 //! transposes are strides, never copies. Needs the `std` feature. With the
-//! `parallel` feature, large products are cut by columns over [`threads`]
-//! threads, with results bit-identical to one thread ([`set_threads`]).
+//! `parallel` feature, large products are cut by rows or columns over
+//! [`threads`] threads, with results bit-identical to one thread
+//! ([`set_threads`]).
 
 #[cfg(feature = "parallel")]
 use core::{
@@ -117,6 +118,17 @@ impl<'a, T> Operand<'a, T> {
             || (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
     }
 
+    /// Rows `start..start + rows` of this operand, as an operand of its own
+    /// (no copy: the data starts at element `(start, 0)`).
+    #[cfg(feature = "parallel")]
+    fn rows(&self, start: usize, rows: usize) -> Self {
+        Self {
+            data: self.data.get(start * self.rs..).unwrap_or(&[]),
+            rows,
+            ..*self
+        }
+    }
+
     /// Columns `start..start + cols` of this operand, as an operand of its
     /// own (no copy: the data starts at element `(0, start)`).
     #[cfg(feature = "parallel")]
@@ -129,9 +141,24 @@ impl<'a, T> Operand<'a, T> {
     }
 }
 
+/// How a product is cut over threads: along the rows or the columns of
+/// `C`, never along the reduction dimension (see [`gemm_in_parts`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cut {
+    /// Rows of `C` and `A`: for every product that reads or writes a layer's
+    /// `W` by its rows (`W X`, and `Δ Xᵀ` into `W`), so that each thread
+    /// keeps the same rows of `W` in its own core's cache from one product
+    /// to the next.
+    Rows,
+    /// Columns of `C` and `B`: for `Wᵀ Δ`, whose rows are `W`'s columns
+    /// (each thread reads all of `W`, which leaves the rows where they are).
+    Columns,
+}
+
 /// `C ← α A B + β C` with `matrixmultiply` (cache-blocked, SIMD), for a
-/// contiguous column-major `C` of `m × n`; with the `parallel` feature, split
-/// over [`threads`] by columns when the product is large enough.
+/// contiguous column-major `C` of `m × n`; with the `parallel` feature,
+/// large enough products are cut over [`threads`] as `cut` says.
+#[allow(clippy::too_many_arguments, reason = "the BLAS signature and the cut")]
 fn gemm<T: Scalar>(
     alpha: T,
     a: Operand<'_, T>,
@@ -140,22 +167,31 @@ fn gemm<T: Scalar>(
     c: &mut [T],
     m: usize,
     n: usize,
+    cut: Cut,
 ) {
     #[cfg(feature = "parallel")]
-    gemm_in_parts(alpha, a, b, beta, c, m, n, parts_for(m, a.cols, n));
+    gemm_in_parts(alpha, a, b, beta, c, m, n, cut, parts_for(m, a.cols, n));
     #[cfg(not(feature = "parallel"))]
-    gemm_serial(alpha, a, b, beta, c, m, n);
+    {
+        let _ = cut;
+        gemm_serial(alpha, a, b, beta, c, m, n);
+    }
 }
 
-/// [`gemm`] cut into at most `parts` column chunks ([`column_chunks`]): the
-/// first runs on the calling thread, the others on rayon's pool.
+/// [`gemm`] cut into at most `parts` chunks ([`aligned_chunks`]) of rows or
+/// columns: the first chunk runs on the calling thread, the others on
+/// rayon's pool.
 ///
 /// Every element of `C` is computed by the same microkernel with the same
-/// order over `k` however the columns are cut, so the result is bit-identical
-/// for any `parts`: the cut never touches the reduction dimension, and each
-/// chunk starts at a multiple of [`COLUMN_ALIGN`], so it is tiled like the
-/// whole product. A chunk's `B` is the same operand from column `j0` on; `A`
-/// is shared.
+/// order over `k` however `C` is cut, so the result is bit-identical for any
+/// `parts`: the cut never touches the reduction dimension, and each chunk
+/// starts at a multiple of [`CHUNK_ALIGN`], so it is tiled like the whole
+/// product.
+///
+/// Why rows for `W X` and `Δ Xᵀ`: a thread then owns the same rows of `W`
+/// in the forward pass and in the update, and they stay in its core's L2
+/// (cut by columns, the update would rewrite rows the other core had just
+/// read, and the lines would move between the cores every step).
 #[cfg(feature = "parallel")]
 #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
 fn gemm_in_parts<T: Scalar>(
@@ -166,9 +202,30 @@ fn gemm_in_parts<T: Scalar>(
     c: &mut [T],
     m: usize,
     n: usize,
+    cut: Cut,
     parts: usize,
 ) {
-    let mut chunks = column_chunks(n, parts);
+    match cut {
+        Cut::Rows => gemm_in_row_parts(alpha, a, b, beta, c, m, n, parts),
+        Cut::Columns => gemm_in_column_parts(alpha, a, b, beta, c, m, n, parts),
+    }
+}
+
+/// [`gemm_in_parts`] by columns: a chunk's `B` is the same operand from
+/// column `j0` on, its `C` the contiguous columns from `j0`; `A` is shared.
+#[cfg(feature = "parallel")]
+#[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
+fn gemm_in_column_parts<T: Scalar>(
+    alpha: T,
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    beta: T,
+    c: &mut [T],
+    m: usize,
+    n: usize,
+    parts: usize,
+) {
+    let mut chunks = aligned_chunks(n, parts);
     if chunks.len() < 2 {
         return gemm_serial(alpha, a, b, beta, c, m, n);
     }
@@ -192,6 +249,82 @@ fn gemm_in_parts<T: Scalar>(
             first.len(),
         );
     });
+}
+
+/// [`gemm_in_parts`] by rows: a chunk's `A` is the same operand from row
+/// `i0` on, and it writes rows `i0..` of every column of `C` (strided, so
+/// the chunks share one pointer to `C` instead of slices); `B` is shared.
+#[cfg(feature = "parallel")]
+#[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
+fn gemm_in_row_parts<T: Scalar>(
+    alpha: T,
+    a: Operand<'_, T>,
+    b: Operand<'_, T>,
+    beta: T,
+    c: &mut [T],
+    m: usize,
+    n: usize,
+    parts: usize,
+) {
+    let mut chunks = aligned_chunks(m, parts);
+    if chunks.len() < 2 {
+        return gemm_serial(alpha, a, b, beta, c, m, n);
+    }
+    assert!(fits(&a, &b, c, m, n), "gemm: operand shapes do not fit");
+    let first = chunks.next().unwrap_or_default();
+    // `c` stays uniquely borrowed until the scope has joined every chunk.
+    let shared = SharedC(c.as_mut_ptr());
+    let rows_of = move |rows: Range<usize>| {
+        let a = a.rows(rows.start, rows.len());
+        assert!(a.in_bounds(), "gemm: a row chunk of A is out of bounds");
+        // SAFETY: `fits` checked A (so its rows from `rows.start`), B and
+        // `c` (m × n, column stride m); this chunk writes only the elements
+        // `c[i + j·m]` with `i` in `rows`, which no other chunk touches, and
+        // `c` is borrowed uniquely by this function until every chunk is done.
+        unsafe {
+            T::gemm_unchecked(
+                rows.len(),
+                a.cols,
+                n,
+                alpha,
+                a.data,
+                a.rs,
+                a.cs,
+                b.data,
+                b.rs,
+                b.cs,
+                beta,
+                shared.at(rows.start),
+                m,
+            )
+        }
+    };
+    rayon::in_place_scope(|scope| {
+        for rows in chunks {
+            scope.spawn(move |_| rows_of(rows));
+        }
+        rows_of(first);
+    });
+}
+
+/// The pointer to `C` that the chunks of a row split share.
+#[cfg(feature = "parallel")]
+#[derive(Clone, Copy)]
+struct SharedC<T>(*mut T);
+
+// SAFETY: a `SharedC` is made only by `gemm_in_row_parts`, from a slice it
+// borrows uniquely until every chunk has finished, and each chunk writes a
+// set of elements disjoint from the others' (its own rows). Sending the
+// pointer then sends no more than a `&mut` to those elements would, which
+// is `Send` for `T: Send`.
+#[cfg(feature = "parallel")]
+unsafe impl<T: Send> Send for SharedC<T> {}
+#[cfg(feature = "parallel")]
+impl<T> SharedC<T> {
+    /// The pointer to element `i` of `C` (its row `i` of column 0).
+    fn at(self, i: usize) -> *mut T {
+        self.0.wrapping_add(i)
+    }
 }
 
 /// Whether A is `m × k`, B is `k × n`, both with every element in bounds,
@@ -221,21 +354,33 @@ fn gemm_serial<T: Scalar>(
         return;
     }
     // SAFETY: just checked: A is m × k and B is k × n with every element in
-    // bounds, and C is the contiguous column-major m × n `c`.
+    // bounds, and C is the contiguous column-major m × n `c`, uniquely borrowed.
     unsafe {
         T::gemm_unchecked(
-            m, a.cols, n, alpha, a.data, a.rs, a.cs, b.data, b.rs, b.cs, beta, c,
+            m,
+            a.cols,
+            n,
+            alpha,
+            a.data,
+            a.rs,
+            a.cs,
+            b.data,
+            b.rs,
+            b.cs,
+            beta,
+            c.as_mut_ptr(),
+            m,
         )
     }
 }
 
-/// Column chunks start at multiples of this: the widest microkernel
-/// `matrixmultiply` has (16 columns for f32 with AVX-512; 8 or 4 for the
-/// others, which divide it). A chunk that starts there is cut into the
+/// Chunks start at multiples of this: the widest microkernel
+/// `matrixmultiply` has (16 rows and 16 columns for f32 with AVX-512; 8 or 4
+/// for the others, which divide it). A chunk that starts there is cut into the
 /// same tiles as the whole product, so no element moves between a full
 /// tile and a partial (masked) one, which round differently.
 #[cfg(feature = "parallel")]
-const COLUMN_ALIGN: usize = 16;
+const CHUNK_ALIGN: usize = 16;
 
 /// Products with fewer multiply-adds (`m · k · n`) than this run on the
 /// calling thread: a split pays only when half the product takes well
@@ -250,7 +395,7 @@ const COLUMN_ALIGN: usize = 16;
 #[cfg(feature = "parallel")]
 const PARALLEL_MIN_MACS: usize = 1 << 21;
 
-/// How many column chunks a product of `m · k · n` gets: [`threads`] when it
+/// How many chunks a product of `m · k · n` gets: [`threads`] when it
 /// is large enough, else one.
 #[cfg(feature = "parallel")]
 fn parts_for(m: usize, k: usize, n: usize) -> usize {
@@ -263,12 +408,12 @@ fn parts_for(m: usize, k: usize, n: usize) -> usize {
 
 /// Cuts `0..n` into at most `parts` contiguous, non-empty, ascending ranges
 /// that cover it exactly, every one starting at a multiple of
-/// [`COLUMN_ALIGN`] and as even as that allows. None for `n = 0`.
+/// [`CHUNK_ALIGN`] and as even as that allows. None for `n = 0`.
 #[cfg(feature = "parallel")]
-fn column_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<usize>> {
-    let blocks = n.div_ceil(COLUMN_ALIGN);
+fn aligned_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<usize>> {
+    let blocks = n.div_ceil(CHUNK_ALIGN);
     let parts = parts.min(blocks);
-    let bound = move |i: usize| (i * blocks / parts * COLUMN_ALIGN).min(n);
+    let bound = move |i: usize| (i * blocks / parts * CHUNK_ALIGN).min(n);
     (0..parts).map(move |i| bound(i)..bound(i + 1))
 }
 
@@ -277,7 +422,7 @@ fn column_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range<
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// Splits every large enough batch product (forward, backward, SGD update)
-/// into up to `n` column chunks: the calling thread takes the first, rayon's
+/// into up to `n` chunks (of rows or columns): the calling thread takes the first, rayon's
 /// global pool the others. `1` runs everything on the calling thread, and
 /// `0` is taken as `1`. The setting is global and can change at any time;
 /// results are bit-identical for every thread count, so it changes only
@@ -369,6 +514,7 @@ pub fn dense_forward_trace_batch<T: Scalar, A: Activation<T>, const IN: usize, c
         out.z.as_mut_slice(),
         OUT,
         batch,
+        Cut::Rows,
     );
     activate_columns(act, &out.z, &mut out.a);
 }
@@ -420,6 +566,7 @@ pub fn dense_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
         grad.weight.as_mut_slice(),
         OUT,
         IN,
+        Cut::Rows,
     );
     grad.bias.fill(T::zero());
     for col in delta.column_iter() {
@@ -446,6 +593,7 @@ fn input_gradient_batch<T: Scalar, const IN: usize, const OUT: usize>(
         dx.as_mut_slice(),
         IN,
         batch,
+        Cut::Columns,
     );
 }
 
@@ -478,6 +626,7 @@ pub fn dense_sgd_backward_batch<T: Scalar, const IN: usize, const OUT: usize>(
         layer.weight.as_mut_slice(),
         OUT,
         IN,
+        Cut::Rows,
     );
     for col in delta.column_iter() {
         layer.bias.axpy(-lr, &col, T::one());
@@ -633,10 +782,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn column_chunks_cover_every_column_once_on_aligned_starts() {
+    fn aligned_chunks_cover_every_column_once_on_aligned_starts() {
         for n in [0, 1, 7, 8, 15, 16, 17, 61, 64, 65, 300, 784, 1025] {
             for parts in 1..=5 {
-                let chunks: Vec<_> = column_chunks(n, parts).collect();
+                let chunks: Vec<_> = aligned_chunks(n, parts).collect();
                 assert!(
                     chunks.len() <= parts,
                     "n = {n}, parts = {parts}: {chunks:?}"
@@ -645,7 +794,7 @@ mod tests {
                 for cols in &chunks {
                     assert!(!cols.is_empty(), "n = {n}, parts = {parts}: {chunks:?}");
                     assert_eq!(cols.start, next, "n = {n}, parts = {parts}: {chunks:?}");
-                    assert_eq!(cols.start % COLUMN_ALIGN, 0, "n = {n}, parts = {parts}");
+                    assert_eq!(cols.start % CHUNK_ALIGN, 0, "n = {n}, parts = {parts}");
                     next = cols.end;
                 }
                 assert_eq!(next, n, "n = {n}, parts = {parts}: {chunks:?}");
@@ -658,18 +807,18 @@ mod tests {
     const _: () = assert!(129 * 300 * 61 >= PARALLEL_MIN_MACS);
 
     #[test]
-    fn column_chunks_use_every_part_when_there_are_enough_columns() {
-        assert_eq!(column_chunks(64, 2).collect::<Vec<_>>(), [0..32, 32..64]);
+    fn aligned_chunks_use_every_part_when_there_are_enough_columns() {
+        assert_eq!(aligned_chunks(64, 2).collect::<Vec<_>>(), [0..32, 32..64]);
         assert_eq!(
-            column_chunks(61, 3).collect::<Vec<_>>(),
+            aligned_chunks(61, 3).collect::<Vec<_>>(),
             [0..16, 16..32, 32..61]
         );
         assert_eq!(
-            column_chunks(784, 2).collect::<Vec<_>>(),
+            aligned_chunks(784, 2).collect::<Vec<_>>(),
             [0..384, 384..784]
         );
         // Fewer than two aligned blocks: nothing to split.
-        let one: Vec<_> = column_chunks(16, 4).collect();
+        let one: Vec<_> = aligned_chunks(16, 4).collect();
         assert_eq!((one.len(), &one[0]), (1, &(0..16)));
     }
 
@@ -704,13 +853,16 @@ mod tests {
                 for (alpha, beta) in [(T::one(), T::zero()), (T::cast_f64(-0.1), T::one())] {
                     let mut whole = c0.clone();
                     gemm_serial(alpha, a, b, beta, &mut whole, m, n);
-                    for parts in 2..=4 {
+                    for (cut, parts) in [Cut::Rows, Cut::Columns]
+                        .into_iter()
+                        .flat_map(|c| (2..=4).map(move |p| (c, p)))
+                    {
                         let mut split = c0.clone();
-                        gemm_in_parts(alpha, a, b, beta, &mut split, m, n, parts);
+                        gemm_in_parts(alpha, a, b, beta, &mut split, m, n, cut, parts);
                         assert!(
                             bytemuck::cast_slice::<T, u8>(&whole)
                                 == bytemuck::cast_slice::<T, u8>(&split),
-                            "{m} × {k} × {n} in {parts} parts differs from one part"
+                            "{m} × {k} × {n} in {parts} parts by {cut:?} differs from one part"
                         );
                     }
                 }
@@ -719,12 +871,12 @@ mod tests {
     }
 
     #[test]
-    fn batch_products_split_over_columns_are_bit_identical_f32() {
+    fn batch_products_split_over_rows_or_columns_are_bit_identical_f32() {
         split_products_match_one_part::<f32>();
     }
 
     #[test]
-    fn batch_products_split_over_columns_are_bit_identical_f64() {
+    fn batch_products_split_over_rows_or_columns_are_bit_identical_f64() {
         split_products_match_one_part::<f64>();
     }
 }

@@ -20,8 +20,11 @@ pub(crate) mod sealed {
         ///
         /// # Safety
         /// For `A` (`m × k`, strides `rsa, csa`) every element `i·rsa + l·csa` is
-        /// inside `a`, likewise for `B` (`k × n`) in `b`, and `C` (`m × n`) is
-        /// exactly `c`, column-major and contiguous.
+        /// inside `a`, likewise for `B` (`k × n`) in `b`. `C` (`m × n`) is
+        /// column-major with column stride `ldc ≥ m`: every element
+        /// `c + i + j·ldc` (`i < m`, `j < n`) is valid for reads and writes,
+        /// and no other code reads or writes those elements during the call
+        /// (they overlap neither `a` nor `b`).
         #[cfg(feature = "batch")]
         #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
         unsafe fn gemm_unchecked(
@@ -36,7 +39,8 @@ pub(crate) mod sealed {
             rsb: usize,
             csb: usize,
             beta: Self,
-            c: &mut [Self],
+            c: *mut Self,
+            ldc: usize,
         );
     }
 
@@ -128,13 +132,14 @@ pub(crate) mod sealed {
                 rsb: usize,
                 csb: usize,
                 beta: Self,
-                c: &mut [Self],
+                c: *mut Self,
+                ldc: usize,
             ) {
                 // SAFETY: the caller guarantees (see the trait's `# Safety`) that
                 // every element of A and B that matrixmultiply reads lies inside
-                // `a` and `b`, and that C is the contiguous column-major `c`
-                // (strides 1 and m, which never alias). `c` is a unique borrow, so
-                // it overlaps neither `a` nor `b`.
+                // `a` and `b`, and that every element of C (strides 1 and
+                // `ldc ≥ m`, which never alias) is valid, overlaps neither, and
+                // is accessed by no one else during the call.
                 unsafe {
                     $routine(
                         m,
@@ -148,9 +153,9 @@ pub(crate) mod sealed {
                         rsb as isize,
                         csb as isize,
                         beta,
-                        c.as_mut_ptr(),
+                        c,
                         1,
-                        m as isize,
+                        ldc as isize,
                     )
                 }
             }
