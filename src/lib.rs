@@ -133,7 +133,7 @@
 //! |---|---|---|
 //! | `alloc` | boxed networks (`init_boxed`), `Momentum`, `Adam`, `classify_batch`, [`metrics`]; `no_std` with a global allocator | (nothing) |
 //! | `batch` | [`batch`]: mini-batches, the generated `forward_batch`, `loss_and_grad_batch`, ... | `alloc`, matrixmultiply, std |
-//! | `parallel` | batch products split over threads ([`batch::set_threads`]) | `batch`, rayon |
+//! | `parallel` | batch products split over threads ([`batch::set_threads`]) | `batch` |
 //! | `simd` | per-sample kernels on AVX-512F or AVX2+FMA when the x86-64 CPU has them, detected at run time (`NN_SIMD=avx2` or `none` caps the choice) | std |
 //! | `data` | [`data`]: IDX and CSV loaders, datasets, shuffled batches | `alloc`, flate2, std |
 //! | `io` | [`io`]: safetensors weight files, atomic saves | `alloc`, nn-format, safetensors, tempfile, std |

@@ -179,19 +179,22 @@ fn gemm<T: Scalar>(
 }
 
 /// [`gemm`] cut into at most `parts` chunks ([`aligned_chunks`]) of rows or
-/// columns: the first chunk runs on the calling thread, the others on
-/// rayon's pool.
+/// columns: the first chunk runs on the calling thread, the others on the
+/// helper threads of [`crate::pool`].
 ///
 /// Every element of `C` is computed by the same microkernel with the same
 /// order over `k` however `C` is cut, so the result is bit-identical for any
 /// `parts`: the cut never touches the reduction dimension, and each chunk
 /// starts at a multiple of [`CHUNK_ALIGN`], so it is tiled like the whole
-/// product.
+/// product. A chunk by rows takes those rows of `A` and writes those rows of
+/// every column of `C`; a chunk by columns takes those columns of `B` and
+/// writes those (contiguous) columns of `C`.
 ///
 /// Why rows for `W X` and `Δ Xᵀ`: a thread then owns the same rows of `W`
 /// in the forward pass and in the update, and they stay in its core's L2
 /// (cut by columns, the update would rewrite rows the other core had just
-/// read, and the lines would move between the cores every step).
+/// read, and the lines would move between the cores every step). It also
+/// packs only its rows of `W`: matrixmultiply packs all of `A` in each call.
 #[cfg(feature = "parallel")]
 #[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
 fn gemm_in_parts<T: Scalar>(
@@ -205,87 +208,51 @@ fn gemm_in_parts<T: Scalar>(
     cut: Cut,
     parts: usize,
 ) {
-    match cut {
-        Cut::Rows => gemm_in_row_parts(alpha, a, b, beta, c, m, n, parts),
-        Cut::Columns => gemm_in_column_parts(alpha, a, b, beta, c, m, n, parts),
-    }
-}
-
-/// [`gemm_in_parts`] by columns: a chunk's `B` is the same operand from
-/// column `j0` on, its `C` the contiguous columns from `j0`; `A` is shared.
-#[cfg(feature = "parallel")]
-#[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
-fn gemm_in_column_parts<T: Scalar>(
-    alpha: T,
-    a: Operand<'_, T>,
-    b: Operand<'_, T>,
-    beta: T,
-    c: &mut [T],
-    m: usize,
-    n: usize,
-    parts: usize,
-) {
-    let mut chunks = aligned_chunks(n, parts);
-    if chunks.len() < 2 {
+    let along = match cut {
+        Cut::Rows => m,
+        Cut::Columns => n,
+    };
+    let chunks = aligned_chunks(along, parts).len();
+    if chunks < 2 {
         return gemm_serial(alpha, a, b, beta, c, m, n);
     }
     assert!(fits(&a, &b, c, m, n), "gemm: operand shapes do not fit");
-    let first = chunks.next().unwrap_or_default();
-    let (own, mut rest) = c.split_at_mut(first.len() * m);
-    rayon::in_place_scope(|scope| {
-        for cols in chunks {
-            let (chunk, tail) = core::mem::take(&mut rest).split_at_mut(cols.len() * m);
-            rest = tail;
-            let b = b.columns(cols.start, cols.len());
-            scope.spawn(move |_| gemm_serial(alpha, a, b, beta, chunk, m, cols.len()));
-        }
-        gemm_serial(
-            alpha,
-            a,
-            b.columns(0, first.len()),
-            beta,
-            own,
-            m,
-            first.len(),
-        );
-    });
-}
-
-/// [`gemm_in_parts`] by rows: a chunk's `A` is the same operand from row
-/// `i0` on, and it writes rows `i0..` of every column of `C` (strided, so
-/// the chunks share one pointer to `C` instead of slices); `B` is shared.
-#[cfg(feature = "parallel")]
-#[allow(clippy::too_many_arguments, reason = "the BLAS signature")]
-fn gemm_in_row_parts<T: Scalar>(
-    alpha: T,
-    a: Operand<'_, T>,
-    b: Operand<'_, T>,
-    beta: T,
-    c: &mut [T],
-    m: usize,
-    n: usize,
-    parts: usize,
-) {
-    let mut chunks = aligned_chunks(m, parts);
-    if chunks.len() < 2 {
-        return gemm_serial(alpha, a, b, beta, c, m, n);
-    }
-    assert!(fits(&a, &b, c, m, n), "gemm: operand shapes do not fit");
-    let first = chunks.next().unwrap_or_default();
-    // `c` stays uniquely borrowed until the scope has joined every chunk.
+    // `c` stays uniquely borrowed until `pool::run` has joined every chunk.
     let shared = SharedC(c.as_mut_ptr());
-    let rows_of = move |rows: Range<usize>| {
-        let a = a.rows(rows.start, rows.len());
-        assert!(a.in_bounds(), "gemm: a row chunk of A is out of bounds");
-        // SAFETY: `fits` checked A (so its rows from `rows.start`), B and
-        // `c` (m × n, column stride m); this chunk writes only the elements
-        // `c[i + j·m]` with `i` in `rows`, which no other chunk touches, and
-        // `c` is borrowed uniquely by this function until every chunk is done.
+    let chunk = move |i: usize| {
+        let range = aligned_chunks(along, parts).nth(i).unwrap_or_default();
+        let (a, b, start, rows, cols) = match cut {
+            Cut::Rows => (
+                a.rows(range.start, range.len()),
+                b,
+                range.start,
+                range.len(),
+                n,
+            ),
+            Cut::Columns => (
+                a,
+                b.columns(range.start, range.len()),
+                range.start * m,
+                m,
+                range.len(),
+            ),
+        };
+        assert!(
+            a.rows == rows && b.cols == cols && a.in_bounds() && b.in_bounds(),
+            "gemm: a chunk's operands do not fit"
+        );
+        // SAFETY: A and B of the chunk were just checked in bounds. `fits`
+        // checked `c` as the m × n column-major C (column stride m); the
+        // chunk's C starts at element `start` of it, `rows × cols` with the
+        // same stride, inside C. The chunks' element sets are disjoint (the
+        // ranges of `aligned_chunks` are), `c` is borrowed uniquely by this
+        // function until every chunk has ended, and no chunk touches A or B
+        // through `c`.
         unsafe {
             T::gemm_unchecked(
-                rows.len(),
+                rows,
                 a.cols,
-                n,
+                cols,
                 alpha,
                 a.data,
                 a.rs,
@@ -294,34 +261,33 @@ fn gemm_in_row_parts<T: Scalar>(
                 b.rs,
                 b.cs,
                 beta,
-                shared.at(rows.start),
+                shared.at(start),
                 m,
             )
         }
     };
-    rayon::in_place_scope(|scope| {
-        for rows in chunks {
-            scope.spawn(move |_| rows_of(rows));
-        }
-        rows_of(first);
-    });
+    crate::pool::run(chunks, threads(), &chunk);
 }
 
-/// The pointer to `C` that the chunks of a row split share.
+/// The pointer to `C` that the chunks of [`gemm_in_parts`] share.
 #[cfg(feature = "parallel")]
 #[derive(Clone, Copy)]
 struct SharedC<T>(*mut T);
 
-// SAFETY: a `SharedC` is made only by `gemm_in_row_parts`, from a slice it
-// borrows uniquely until every chunk has finished, and each chunk writes a
-// set of elements disjoint from the others' (its own rows). Sending the
-// pointer then sends no more than a `&mut` to those elements would, which
-// is `Send` for `T: Send`.
+// SAFETY: a `SharedC` is made only by `gemm_in_parts`, from a slice it
+// borrows uniquely until every chunk has ended, and each chunk writes a set
+// of elements disjoint from the others'. Sharing or sending the pointer
+// then gives each thread no more than a `&mut` to its own elements would,
+// which may cross threads for `T: Send`.
 #[cfg(feature = "parallel")]
 unsafe impl<T: Send> Send for SharedC<T> {}
+// SAFETY: as for `Send`.
+#[cfg(feature = "parallel")]
+unsafe impl<T: Send> Sync for SharedC<T> {}
+
 #[cfg(feature = "parallel")]
 impl<T> SharedC<T> {
-    /// The pointer to element `i` of `C` (its row `i` of column 0).
+    /// The pointer to element `i` of `C`.
     fn at(self, i: usize) -> *mut T {
         self.0.wrapping_add(i)
     }
@@ -395,8 +361,10 @@ const CHUNK_ALIGN: usize = 16;
 #[cfg(feature = "parallel")]
 const PARALLEL_MIN_MACS: usize = 1 << 21;
 
-/// How many chunks a product of `m · k · n` gets: [`threads`] when it
-/// is large enough, else one.
+/// How many chunks a product of `m · k · n` gets: one per thread when it is
+/// large enough, else one. (More chunks than threads, handed out as threads
+/// free up, were measured no faster: every chunk packs its whole share of
+/// the other operand.)
 #[cfg(feature = "parallel")]
 fn parts_for(m: usize, k: usize, n: usize) -> usize {
     if m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MIN_MACS {
@@ -422,8 +390,8 @@ fn aligned_chunks(n: usize, parts: usize) -> impl ExactSizeIterator<Item = Range
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// Splits every large enough batch product (forward, backward, SGD update)
-/// into up to `n` chunks (of rows or columns): the calling thread takes the first, rayon's
-/// global pool the others. `1` runs everything on the calling thread, and
+/// into up to `n` chunks (of rows or columns): the calling thread takes the first, helper
+/// threads the others (they spin briefly between products, then sleep). `1` runs everything on the calling thread, and
 /// `0` is taken as `1`. The setting is global and can change at any time;
 /// results are bit-identical for every thread count, so it changes only
 /// the speed.

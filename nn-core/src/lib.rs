@@ -52,6 +52,8 @@ pub mod loss;
 pub mod metrics;
 pub mod network;
 pub mod optim;
+#[cfg(feature = "parallel")]
+mod pool;
 pub mod quant;
 mod scalar;
 #[cfg(all(feature = "simd", target_arch = "x86_64"))]
