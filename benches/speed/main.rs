@@ -413,21 +413,34 @@ fn stream(c: &mut Bench) {
         ("wide", [784, 256, 256, 10]),
     ] {
         let n = stream::params(&sizes);
-        let mut b32 = vec![0.5f32; n];
-        let mut b64 = vec![0.5f64; n];
+        // Aligned to a cache line, as the layers of a network are.
+        let mut b32 = stream::Aligned::<f32>::new(n, 0.5);
+        let mut b64 = stream::Aligned::<f64>::new(n, 0.5);
         g.throughput(Throughput::Bytes((n * 4) as u64));
         g.bench_function(format!("read-{net}-f32"), |b| {
-            b.iter(|| stream::f32::read(black_box(&b32)))
+            b.iter(|| stream::f32::read(black_box(b32.as_slice())))
         });
         g.bench_function(format!("update-{net}-f32"), |b| {
-            b.iter(|| stream::f32::update(black_box(&mut b32), black_box(1.0), black_box(0.0)))
+            b.iter(|| {
+                stream::f32::update(
+                    black_box(b32.as_mut_slice()),
+                    black_box(1.0),
+                    black_box(0.0),
+                )
+            })
         });
         g.throughput(Throughput::Bytes((n * 8) as u64));
         g.bench_function(format!("read-{net}-f64"), |b| {
-            b.iter(|| stream::f64::read(black_box(&b64)))
+            b.iter(|| stream::f64::read(black_box(b64.as_slice())))
         });
         g.bench_function(format!("update-{net}-f64"), |b| {
-            b.iter(|| stream::f64::update(black_box(&mut b64), black_box(1.0), black_box(0.0)))
+            b.iter(|| {
+                stream::f64::update(
+                    black_box(b64.as_mut_slice()),
+                    black_box(1.0),
+                    black_box(0.0),
+                )
+            })
         });
     }
     g.finish();
@@ -467,8 +480,11 @@ fn main() {
     };
     all(&mut c, &mut pairs);
     c.final_summary();
-    let dir = std::path::Path::new(&std::env::var("CARGO_TARGET_DIR").unwrap_or("target".into()))
-        .join("criterion");
+    // Beside criterion's results: cargo runs a bench in its package's folder
+    // (benches/), and the target folder is the workspace's.
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
+    let dir = std::path::Path::new(&target).join("criterion");
     let path = dir.join("paired.tsv");
     let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &pairs.rows));
     match written {

@@ -11,6 +11,49 @@
 //! a buffer that stays in cache between calls, as the weights do in the
 //! workloads.
 
+/// A buffer of `n` values whose first value starts a 64-byte cache line.
+pub struct Aligned<T> {
+    lines: Vec<Line>,
+    n: usize,
+    _values: std::marker::PhantomData<T>,
+}
+
+/// One cache line of storage.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+impl<T: bytemuck::Pod> Aligned<T> {
+    /// `n` copies of `value`.
+    pub fn new(n: usize, value: T) -> Self {
+        let bytes = n * std::mem::size_of::<T>();
+        let mut b = Self {
+            lines: vec![Line([0; 64]); bytes.div_ceil(64)],
+            n,
+            _values: std::marker::PhantomData,
+        };
+        b.as_mut_slice().fill(value);
+        b
+    }
+
+    /// The values.
+    pub fn as_slice(&self) -> &[T] {
+        &bytemuck::cast_slice(bytemuck::cast_slice::<Line, u8>(&self.lines))[..self.n]
+    }
+
+    /// The values, mutably.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut bytemuck::cast_slice_mut(bytemuck::cast_slice_mut::<Line, u8>(&mut self.lines))
+            [..self.n]
+    }
+}
+
+// SAFETY: `Line` is 64 plain bytes with no padding (size 64, align 64), so
+// every bit pattern is valid and it may be viewed as bytes.
+unsafe impl bytemuck::Zeroable for Line {}
+// SAFETY: as above; `Copy`, `repr(C)`, no padding, no pointers.
+unsafe impl bytemuck::Pod for Line {}
+
 /// Parameters of a dense chain with these layer widths (weights and biases).
 pub fn params(sizes: &[usize]) -> usize {
     sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
