@@ -129,7 +129,7 @@ def main():
 
     print("\n### Workloads\n")
     pairs = paired(root)
-    head = "| net | type | workload | FLOPs/call | generated | hand | dynamic | gen/hand | gen/dyn | gen/hand paired | gen/dyn paired | gen % roofline | hand % roofline | gen ÷ streaming bound |"
+    head = "| net | type | workload | FLOPs/call | generated | hand | dynamic | gen/hand | gen/dyn | gen/hand paired | gen/dyn paired | gen % roofline | hand % roofline | gen ÷ streaming bound | gen ÷ bound paired |"
     if native:
         head += " generated, native | native ÷ default | gen native % roofline |"
     print(head)
@@ -151,6 +151,8 @@ def main():
                 b = stream.get((net, ty))
                 bn = bound_ns(b, wl) if b else None
                 row.append(f"{g / bn:.2f}" if g and bn else "–")
+                pb = pairs.get((group, "streaming-bound"))
+                row.append(f"{1 / pb:.2f}" if pb else "–")
                 if native:
                     gn = median_ns(native, group, "generated")
                     pn = throughput(native, "peak", f"fma_{ty}") / median_ns(native, "peak", f"fma_{ty}")

@@ -112,6 +112,9 @@ fn group<'a>(c: &'a mut Bench, name: &str, samples: u64) -> BenchmarkGroup<'a, c
     g
 }
 
+/// The streaming bound in the paired comparisons of `forward1` and `train1`.
+const BOUND: &str = "streaming-bound";
+
 /// The generated batch workloads again with `nn::batch::set_threads(1)`.
 const ONE_THREAD: &str = "generated-1-thread";
 
@@ -128,7 +131,11 @@ fn one_thread<R>(f: impl FnOnce() -> R) -> R {
 /// Benches every workload of one generated network type against its baselines.
 macro_rules! bench_net {
     ($fn_name:ident, $net:ident, $batch_trace:ident, $label:literal, $h1:literal, $h2:literal) => {
-        fn $fn_name<T: Scalar>(c: &mut Bench, p: &mut Pairs, ty: &str) {
+        fn $fn_name<T: Scalar + stream::Stream + bytemuck::Pod>(
+            c: &mut Bench,
+            p: &mut Pairs,
+            ty: &str,
+        ) {
             let data = Data::<T, 784>::new(7);
             let lr = T::cast_f64(LR);
             let sizes = [784, $h1, $h2, 10];
@@ -283,6 +290,10 @@ macro_rules! bench_net {
                 *k
             };
             let (mut i, mut j, mut k) = (0, 0, 0);
+            // The streaming bound, paired with the per-sample workloads: a
+            // buffer of the network's parameter count, read (forward1), or
+            // read and then read and written back (train1).
+            let mut bound = stream::Aligned::<T>::new(stream::params(&sizes), T::cast_f64(0.5));
             p.compare(
                 &format!("{}-{}-forward1", $label, ty),
                 &mut [
@@ -294,6 +305,9 @@ macro_rules! bench_net {
                     }),
                     ("dynamic", &mut || {
                         black_box(dn.forward(black_box(&d.dyn_xs[at(&mut k)])));
+                    }),
+                    (BOUND, &mut || {
+                        black_box(T::read(black_box(bound.as_slice())));
                     }),
                 ],
             );
@@ -311,6 +325,10 @@ macro_rules! bench_net {
                     ("dynamic", &mut || {
                         let n = at(&mut k);
                         black_box(dn.sgd_step(black_box(&d.dyn_cols[n]), &d.labels[n..=n], lr));
+                    }),
+                    (BOUND, &mut || {
+                        black_box(T::read(black_box(bound.as_slice())));
+                        T::update(black_box(bound.as_mut_slice()), T::one(), T::zero());
                     }),
                 ],
             );

@@ -11,6 +11,32 @@
 //! a buffer that stays in cache between calls, as the weights do in the
 //! workloads.
 
+/// The two streaming kernels for a scalar type.
+pub trait Stream: Sized {
+    /// The sum of `buf`, read once.
+    fn read(buf: &[Self]) -> Self;
+    /// `buf ← buf·m + a`, every value read and written once.
+    fn update(buf: &mut [Self], m: Self, a: Self);
+}
+
+impl Stream for f32 {
+    fn read(buf: &[f32]) -> f32 {
+        self::f32::read(buf)
+    }
+    fn update(buf: &mut [f32], m: f32, a: f32) {
+        self::f32::update(buf, m, a)
+    }
+}
+
+impl Stream for f64 {
+    fn read(buf: &[f64]) -> f64 {
+        self::f64::read(buf)
+    }
+    fn update(buf: &mut [f64], m: f64, a: f64) {
+        self::f64::update(buf, m, a)
+    }
+}
+
 /// A buffer of `n` values whose first value starts a 64-byte cache line.
 pub struct Aligned<T> {
     lines: Vec<Line>,

@@ -14,7 +14,8 @@
 
 /// The kernels over one module's vector operations: `V` (the vector type),
 /// `L` (lanes), `T` (the scalar), `zero`, `splat`, `load`, `store`,
-/// `load_n`/`store_n` (the first `n < L` lanes only), `fma`, `add`, `hsum`.
+/// `load_n`/`store_n` (the first `n < L` lanes only), `fma`, `mul`, `add`,
+/// `hsum`.
 ///
 /// Safety of every kernel: the caller has detected the module's target
 /// features, and the slice lengths satisfy the kernel's `# Safety` line
@@ -119,34 +120,82 @@ macro_rules! kernels {
         }
 
         /// `W ← α u xᵀ + W` when `accumulate`, else `W ← α u xᵀ`, for `W` of
-        /// `u.len() × x.len()`: one `fma` per element, column by column.
+        /// `u.len() × x.len()`: one `fma` per element, `(α u)·xⱼ + Wᵢⱼ`.
         ///
-        /// The columns go from last to first: a training step runs this
-        /// right after the forward pass read `W` from first to last, so the
-        /// columns it starts on are the ones still in L1 (a first-to-last
-        /// pass would evict each column just before reaching it when `W` is
-        /// a little larger than L1, as the homework net's first layer is).
+        /// Rows are taken in blocks of up to four vectors of `α u`, kept in
+        /// registers while the block's columns go by. The columns go from
+        /// last to first: a training step runs this right after the forward
+        /// pass read `W` from first to last, so the columns it starts on are
+        /// the ones still in L1 (a first-to-last pass would evict each column
+        /// just before reaching it when `W` is a little larger than L1, as the
+        /// homework net's first layer is).
         ///
         /// # Safety
         /// The CPU has the module's features; `w.len() == u.len() * x.len()`.
         #[target_feature(enable = $feature)]
         pub(crate) unsafe fn ger(alpha: T, u: &[T], x: &[T], accumulate: bool, w: &mut [T]) {
             let rows = u.len();
-            let (full, tail) = (rows / L, rows % L);
-            // SAFETY: see the macro's safety note.
-            unsafe {
-                for (j, &xj) in x.iter().enumerate().rev() {
-                    let s = splat(alpha * xj);
-                    let col = w.as_mut_ptr().add(j * rows);
-                    for r in 0..full {
-                        let p = col.add(r * L);
-                        let old = if accumulate { load(p) } else { zero() };
-                        store(p, fma(load(u.as_ptr().add(r * L)), s, old));
+            let mut r0 = 0;
+            while r0 < rows {
+                let block = (rows - r0).min(4 * L);
+                // SAFETY: the block's rows `r0..r0 + block` lie in every column.
+                unsafe {
+                    match (block.div_ceil(L), block % L != 0, accumulate) {
+                        (1, false, a) => ger_block::<1, false>(alpha, u, x, a, w, r0),
+                        (1, true, a) => ger_block::<1, true>(alpha, u, x, a, w, r0),
+                        (2, false, a) => ger_block::<2, false>(alpha, u, x, a, w, r0),
+                        (2, true, a) => ger_block::<2, true>(alpha, u, x, a, w, r0),
+                        (3, false, a) => ger_block::<3, false>(alpha, u, x, a, w, r0),
+                        (3, true, a) => ger_block::<3, true>(alpha, u, x, a, w, r0),
+                        (4, false, a) => ger_block::<4, false>(alpha, u, x, a, w, r0),
+                        (_, _, a) => ger_block::<4, true>(alpha, u, x, a, w, r0),
                     }
-                    if tail > 0 {
-                        let p = col.add(full * L);
-                        let old = if accumulate { load_n(p, tail) } else { zero() };
-                        store_n(p, fma(load_n(u.as_ptr().add(full * L), tail), s, old), tail);
+                }
+                r0 += block;
+            }
+        }
+
+        /// [`ger`] for the `R` vectors of rows from `r0`, the last one
+        /// partial when `P`.
+        ///
+        /// # Safety
+        /// As [`ger`]; `r0 + (R − 1)·L < u.len()`, and `r0 + R·L ≤ u.len()`
+        /// unless `P`.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn ger_block<const R: usize, const P: bool>(
+            alpha: T,
+            u: &[T],
+            x: &[T],
+            accumulate: bool,
+            w: &mut [T],
+            r0: usize,
+        ) {
+            let rows = u.len();
+            let tail = (rows - r0).min(R * L) - (R - 1) * L;
+            // SAFETY: see the macro's safety note: rows of this block, in
+            // columns `j < x.len()`, the last vector masked when `P`.
+            unsafe {
+                let a = splat(alpha);
+                let mut au = [zero(); R];
+                for (r, au) in au.iter_mut().enumerate() {
+                    let p = u.as_ptr().add(r0 + r * L);
+                    let v = if P && r == R - 1 { load_n(p, tail) } else { load(p) };
+                    *au = mul(a, v);
+                }
+                let base = w.as_mut_ptr().add(r0);
+                for (j, &xj) in x.iter().enumerate().rev() {
+                    let s = splat(xj);
+                    let col = base.add(j * rows);
+                    for (r, au) in au.iter().enumerate() {
+                        let p = col.add(r * L);
+                        if P && r == R - 1 {
+                            let old = if accumulate { load_n(p, tail) } else { zero() };
+                            store_n(p, fma(*au, s, old), tail);
+                        } else {
+                            let old = if accumulate { load(p) } else { zero() };
+                            store(p, fma(*au, s, old));
+                        }
                     }
                 }
             }
@@ -281,6 +330,11 @@ pub(crate) mod avx512_f32 {
     }
     #[target_feature(enable = "avx512f")]
     #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm512_mul_ps(a, b)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
     fn add(a: V, b: V) -> V {
         _mm512_add_ps(a, b)
     }
@@ -341,6 +395,11 @@ pub(crate) mod avx512_f64 {
     #[inline]
     fn fma(a: V, b: V, c: V) -> V {
         _mm512_fmadd_pd(a, b, c)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm512_mul_pd(a, b)
     }
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -416,6 +475,11 @@ pub(crate) mod avx2_f32 {
     }
     #[target_feature(enable = "avx2,fma")]
     #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm256_mul_ps(a, b)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
     fn add(a: V, b: V) -> V {
         _mm256_add_ps(a, b)
     }
@@ -484,6 +548,11 @@ pub(crate) mod avx2_f64 {
     #[inline]
     fn fma(a: V, b: V, c: V) -> V {
         _mm256_fmadd_pd(a, b, c)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm256_mul_pd(a, b)
     }
     #[target_feature(enable = "avx2,fma")]
     #[inline]
