@@ -180,7 +180,11 @@ macro_rules! kernels {
                 let mut au = [zero(); R];
                 for (r, au) in au.iter_mut().enumerate() {
                     let p = u.as_ptr().add(r0 + r * L);
-                    let v = if P && r == R - 1 { load_n(p, tail) } else { load(p) };
+                    let v = if P && r == R - 1 {
+                        load_n(p, tail)
+                    } else {
+                        load(p)
+                    };
                     *au = mul(a, v);
                 }
                 let base = w.as_mut_ptr().add(r0);
