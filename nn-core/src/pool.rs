@@ -18,7 +18,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError, TryLockError};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
@@ -67,8 +67,12 @@ pub(crate) fn run(parts: usize, threads: usize, work: &(dyn Fn(usize) + Sync)) {
         busy: Mutex::new(()),
         slots: Mutex::new(Vec::new()),
     });
-    let Ok(_busy) = pool.busy.try_lock() else {
-        return (0..parts).for_each(work);
+    // A panic raised by an earlier job poisons `busy` but leaves the pool
+    // sound (every chunk of that job had ended): take the lock anyway.
+    let _busy = match pool.busy.try_lock() {
+        Ok(guard) => guard,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => return (0..parts).for_each(work),
     };
     let helpers = pool.helpers(threads.min(parts).saturating_sub(1));
     let next = AtomicUsize::new(0);
@@ -258,5 +262,17 @@ mod tests {
             assert_eq!(in_flight.load(Ordering::SeqCst), 0, "a chunk outlived run");
             assert_eq!(counts(5, 2), vec![1; 5], "the pool works after a panic");
         }
+        // ... and still on two threads.
+        let caller = std::thread::current().id();
+        let ids = std::sync::Mutex::new(Vec::new());
+        run(2, 2, &|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            ids.lock().unwrap().push(std::thread::current().id());
+        });
+        let ids = ids.into_inner().unwrap();
+        assert!(
+            ids.contains(&caller) && ids.iter().any(|&id| id != caller),
+            "{ids:?}"
+        );
     }
 }
