@@ -26,12 +26,13 @@ use std::time::{Duration, Instant};
 /// serial work between two products of a training step.
 const SPIN: Duration = Duration::from_micros(200);
 
-/// A job: chunk `i` of the current product.
+/// A job, called by a helper with the index it was posted with (`run`
+/// posts a loop that takes chunks from a shared counter, and ignores it).
 type Job = &'static (dyn Fn(usize) + Sync);
 
 /// One helper thread and its mailbox.
 struct Slot {
-    /// The job and the chunk it is to run, set before `posted` moves on.
+    /// The job and its index, set before `posted` moves on.
     job: Mutex<Option<(Job, usize)>>,
     /// Jobs posted to this helper so far.
     posted: AtomicU64,
