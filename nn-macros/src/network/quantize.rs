@@ -28,7 +28,7 @@ use syn::LitStr;
 use super::ast::{Layer, WeightsAttr};
 use super::net::{Baked, NetLayer, Quantized, QuantizedLayer};
 use super::validate::Cx;
-use super::weights::resolve;
+use super::weights::read_file;
 
 /// The quantization schemes `quantize = ..` knows.
 const SCHEMES: &[&str] = &["int8"];
@@ -112,41 +112,7 @@ fn read_calibration(lit: &LitStr, inputs: usize, cx: &mut Cx) -> Option<(Vec<Vec
         cx.error(syn::Error::new(lit.span(), message));
         None
     };
-    let absolute = match resolve(lit) {
-        Ok(absolute) => absolute,
-        Err(e) => {
-            cx.error(e);
-            return None;
-        }
-    };
-    let bytes = match std::fs::read(&absolute) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return fail(
-                cx,
-                format!(
-                    "cannot read calibration file `{display}` (relative to the folder of the source file that names it): {e}"
-                ),
-            );
-        }
-    };
-    let Some(absolute) = absolute.to_str().map(str::to_owned) else {
-        return fail(
-            cx,
-            format!(
-                "the path of calibration file `{display}` is not valid UTF-8; expected a path `include_bytes!` can name"
-            ),
-        );
-    };
-    let tensors = match nn_format::read_tensors(&bytes) {
-        Ok(tensors) => tensors,
-        Err(e) => {
-            return fail(
-                cx,
-                format!("calibration file `{display}` is not a valid safetensors file: {e}"),
-            );
-        }
-    };
+    let (absolute, tensors) = read_file(lit, "calibration file", "", false, cx)?;
     let file: BTreeMap<&str, &TensorValues> =
         tensors.iter().map(|t| (t.name.as_str(), t)).collect();
     let Some(tensor) = file.get(INPUT_TENSOR) else {

@@ -44,48 +44,13 @@ pub fn check(
 ) -> Option<Baked> {
     let lit = &attr.path;
     let display = lit.value();
-    let absolute = match resolve(lit) {
-        Ok(absolute) => absolute,
-        Err(e) => {
-            cx.error(e);
-            return None;
-        }
-    };
-    let bytes = match std::fs::read(&absolute) {
-        Ok(bytes) => bytes,
-        // Not yet trained: the expansion gives `BAKED: None` and no `TRAINED`.
-        Err(e) if attr.optional && e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            cx.error(syn::Error::new(
-                lit.span(),
-                format!(
-                    "cannot read weights file `{display}` (relative to the folder of the source file that names it): {e}"
-                ),
-            ));
-            return None;
-        }
-    };
-    let Some(absolute) = absolute.to_str().map(str::to_owned) else {
-        cx.error(syn::Error::new(
-            lit.span(),
-            format!(
-                "the path of weights file `{display}` is not valid UTF-8; expected a path `include_bytes!` can name"
-            ),
-        ));
-        return None;
-    };
-    let tensors = match nn_format::read_tensors(&bytes) {
-        Ok(tensors) => tensors,
-        Err(e) => {
-            cx.error(syn::Error::new(
-                lit.span(),
-                format!(
-                    "weights file `{display}` is not a valid safetensors file (as `nn::io::save_safetensors` and `safetensors.torch.save_file` write them): {e}"
-                ),
-            ));
-            return None;
-        }
-    };
+    let (absolute, tensors) = read_file(
+        lit,
+        "weights file",
+        " (as `nn::io::save_safetensors` and `safetensors.torch.save_file` write them)",
+        attr.optional,
+        cx,
+    )?;
     let file: BTreeMap<&str, &TensorValues> =
         tensors.iter().map(|t| (t.name.as_str(), t)).collect();
     let prefixes = prefixes(attr, net, layers, cx)?;
@@ -193,6 +158,52 @@ pub fn check(
         dtype,
         layers: baked,
     })
+}
+
+/// Resolves, reads and parses the safetensors file `lit` names (`what` says
+/// which file in the errors, `written_by` what writes a valid one): its
+/// absolute path, as `include_bytes!` takes it, and its tensors. `None`
+/// after pushing an error, or, when `optional`, without one for a file that
+/// does not exist (not yet trained: the expansion gives `BAKED: None`).
+pub fn read_file(
+    lit: &LitStr,
+    what: &str,
+    written_by: &str,
+    optional: bool,
+    cx: &mut Cx,
+) -> Option<(String, Vec<TensorValues>)> {
+    let display = lit.value();
+    let mut fail = |message: String| {
+        cx.error(syn::Error::new(lit.span(), message));
+        None
+    };
+    let absolute = match resolve(lit) {
+        Ok(absolute) => absolute,
+        Err(e) => {
+            cx.error(e);
+            return None;
+        }
+    };
+    let bytes = match std::fs::read(&absolute) {
+        Ok(bytes) => bytes,
+        Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            return fail(format!(
+                "cannot read {what} `{display}` (relative to the folder of the source file that names it): {e}"
+            ));
+        }
+    };
+    let Some(absolute) = absolute.to_str().map(str::to_owned) else {
+        return fail(format!(
+            "the path of {what} `{display}` is not valid UTF-8; expected a path `include_bytes!` can name"
+        ));
+    };
+    match nn_format::read_tensors(&bytes) {
+        Ok(tensors) => Some((absolute, tensors)),
+        Err(e) => fail(format!(
+            "{what} `{display}` is not a valid safetensors file{written_by}: {e}"
+        )),
+    }
 }
 
 /// The absolute path of the file `lit` names: relative to the folder of the
