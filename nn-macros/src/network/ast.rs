@@ -8,11 +8,18 @@
 //!     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional]
 //!                [, quantize = int8, calibration = "PATH.safetensors"])]]   // bake weights in
 //!     VIS struct NAME {
-//!         input: WIDTH,
-//!         LAYER: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
+//!         input: WIDTH | [CHANNELS, HEIGHT, WIDTH],         // a vector or an image
+//!         LAYER: KIND,                                     // one or more, in order
 //!         [loss: LOSS,]
 //!     }
 //! }
+//! KIND       = dense([WIDTH ->] WIDTH [, ACTIVATION] [, from = LAYER])
+//!            | conv2d([SIZE ->] SIZE, SIZE [, stride = SIZE] [, padding = SIZE] [, ACTIVATION] [, from = LAYER])
+//!            | depthwise_conv2d(SIZE [, stride = SIZE] [, padding = SIZE] [, ACTIVATION] [, from = LAYER])
+//!            | max_pool(SIZE [, stride = SIZE] [, from = LAYER]) | avg_pool(...)
+//!            | flatten [(from = LAYER)] | add(LAYER, LAYER, ...) | concat(LAYER, LAYER, ...)
+//! LAYER      = the name of an earlier layer, or `input`
+//! SIZE       = integer literal
 //! WIDTH      = integer literal | path to a `usize` constant
 //! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | elu[(ALPHA)]
 //!            | selu | gelu | silu | softplus | softmax
@@ -29,11 +36,12 @@ use syn::{
     Attribute, Ident, LitFloat, LitInt, LitStr, Path, Token, Visibility, braced, parenthesized,
 };
 
-use super::vocabulary::{ACTIVATIONS, LOSSES, names};
-use crate::diagnostics::{describe, expected, expected_hint, nearest, one_of};
+use super::vocabulary::{
+    ACTIVATIONS, LOSSES, layer_kind, layer_kind_aliases, layer_kind_names, names,
+};
+use crate::diagnostics::{describe, did_you_mean, expected, expected_hint, nearest, one_of};
 
 pub mod kw {
-    syn::custom_keyword!(dense);
     syn::custom_keyword!(input);
     syn::custom_keyword!(loss);
 }
@@ -171,22 +179,76 @@ fn twice(span: proc_macro2::Span, option: &str) -> syn::Error {
 
 /// One `key: value` entry inside the braces.
 pub enum Entry {
-    /// `input: WIDTH`
-    Input { key: kw::input, width: Width },
+    /// `input: WIDTH` or `input: [CHANNELS, HEIGHT, WIDTH]`
+    Input { key: kw::input, shape: InputShape },
     /// `loss: LOSS`
     Loss { key: kw::loss, func: Func },
-    /// `NAME: dense(...)`
+    /// `NAME: KIND(...)`
     Layer(Layer),
 }
 
-/// `NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION])`
+/// The network's input: a vector, or an image `[channels, height, width]`.
+pub enum InputShape {
+    Flat(Width),
+    Image { dims: [Size; 3] },
+}
+
+/// `NAME: KIND(...)`: one layer, whose kind is a row of
+/// `vocabulary::LAYER_KINDS`.
 pub struct Layer {
     pub name: Ident,
-    pub kind: kw::dense,
-    /// The explicit input width, when written as `IN -> OUT`.
-    pub input: Option<Width>,
-    pub output: Width,
+    /// The kind as written (`dense`, `conv2d`, ...): errors and generated
+    /// statements about the layer point at it.
+    pub kind_name: Ident,
+    pub kind: Kind,
     pub activation: Option<Func>,
+    /// `from = LAYER`: the layer reads `LAYER` (or the network's `input`)
+    /// instead of the layer above it.
+    pub from: Option<Ident>,
+}
+
+/// A layer's kind and its sizes as written.
+pub enum Kind {
+    /// `dense([IN ->] OUT, ...)`
+    Dense { input: Option<Width>, output: Width },
+    /// `conv2d([IN ->] OUT, KERNEL, stride = S, padding = P, ...)`
+    Conv2d {
+        input: Option<Size>,
+        output: Size,
+        kernel: Size,
+        stride: Option<Size>,
+        padding: Option<Size>,
+    },
+    /// `depthwise_conv2d(KERNEL, stride = S, padding = P, ...)`
+    Depthwise {
+        kernel: Size,
+        stride: Option<Size>,
+        padding: Option<Size>,
+    },
+    /// `max_pool(SIZE, stride = S)` or `avg_pool(...)`
+    Pool {
+        max: bool,
+        size: Size,
+        stride: Option<Size>,
+    },
+    /// `flatten`
+    Flatten,
+    /// `add(A, B, ...)` or `concat(A, B, ...)`
+    Join { add: bool, parts: Vec<Ident> },
+}
+
+/// A size of an image layer (channels, kernel, stride, padding): an
+/// integer literal.
+#[derive(Clone)]
+pub struct Size {
+    pub value: usize,
+    pub lit: LitInt,
+}
+
+impl Size {
+    pub fn span(&self) -> proc_macro2::Span {
+        self.lit.span()
+    }
 }
 
 /// A width: an integer literal, or a path to a constant.
@@ -197,6 +259,14 @@ pub enum Width {
 }
 
 impl Width {
+    /// A width the macro computed (an image's size), as a literal spanned at `span`.
+    pub fn computed(value: usize, span: proc_macro2::Span) -> Self {
+        Width::Lit {
+            value,
+            lit: LitInt::new(&value.to_string(), span),
+        }
+    }
+
     /// The literal value, if the width is one.
     pub fn literal(&self) -> Option<usize> {
         match self {
@@ -390,7 +460,8 @@ impl Parse for Entry {
             let ahead = input.fork();
             let key: Ident = ahead.call(syn::ext::IdentExt::parse_any)?;
             ahead.parse::<Token![:]>()?;
-            if ahead.peek(kw::dense) {
+            let kind = ahead.parse::<Ident>().map(|k| k.to_string());
+            if kind.is_ok_and(|k| layer_kind(&k).is_some()) {
                 return Err(syn::Error::new(
                     key.span(),
                     format!(
@@ -404,7 +475,7 @@ impl Parse for Entry {
             input.parse::<Token![:]>()?;
             return Ok(Entry::Input {
                 key,
-                width: input.parse()?,
+                shape: input.parse()?,
             });
         }
         if input.peek(kw::loss) && input.peek2(Token![:]) {
@@ -429,36 +500,83 @@ impl Parse for Entry {
             return Err(expected(input, &format!("`:` after `{name}`")));
         }
         input.parse::<Token![:]>()?;
-        if !input.peek(kw::dense) {
-            // A misspelled `input` or `loss` reads as a layer name.
-            let hint = nearest(&name.to_string(), &["input", "loss"])
-                .map(|key| format!("; did you mean `{key}: ...`?"))
-                .unwrap_or_default();
-            return Err(expected_hint(
-                input,
-                &format!("the layer kind `dense`, as in `{name}: dense(16, relu)`"),
-                &hint,
-            ));
-        }
-        let kind: kw::dense = input.parse()?;
-        if !input.peek(syn::token::Paren) {
-            return Err(expected(
-                input,
-                "`(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`",
-            ));
-        }
-        let args;
-        parenthesized!(args in input);
-        let first: Width = args.parse()?;
-        let (layer_input, output) = if args.peek(Token![->]) {
-            args.parse::<Token![->]>()?;
-            (Some(first), args.parse::<Width>()?)
-        } else {
-            (None, first)
+        let kind_def = input
+            .cursor()
+            .ident()
+            .and_then(|(kind, _)| layer_kind(&kind.to_string()));
+        let Some(kind_def) = kind_def else {
+            return Err(unknown_kind(input, &name));
         };
-        let mut activation = None;
-        if !args.is_empty() {
-            if !args.peek(Token![,]) {
+        let kind_name: Ident = input.parse()?;
+        parse_layer(input, name, kind_name, kind_def.name)
+    }
+}
+
+/// The error on a layer kind that is not one: a misspelled `input` or
+/// `loss` reads as a layer name, a misspelled kind gets "did you mean".
+fn unknown_kind(input: ParseStream, name: &Ident) -> syn::Error {
+    let hint = match input.cursor().ident() {
+        Some((found, _)) => did_you_mean(
+            &found.to_string(),
+            &layer_kind_names(),
+            &layer_kind_aliases(),
+        ),
+        None => String::new(),
+    };
+    let hint = if hint.is_empty() {
+        nearest(&name.to_string(), &["input", "loss"])
+            .map(|key| format!("; did you mean `{key}: ...`?"))
+            .unwrap_or_default()
+    } else {
+        hint
+    };
+    expected_hint(
+        input,
+        &format!(
+            "a layer kind ({}), as in `{name}: dense(16, relu)`",
+            one_of(&layer_kind_names())
+        ),
+        &hint,
+    )
+}
+
+/// The arguments of a layer of kind `kind` (a row of `LAYER_KINDS`).
+fn parse_layer(
+    input: ParseStream,
+    name: Ident,
+    kind_name: Ident,
+    kind: &str,
+) -> syn::Result<Entry> {
+    let grammar = layer_kind(kind).map_or("", |k| k.grammar);
+    if kind == "flatten" && !input.peek(syn::token::Paren) {
+        return Ok(Entry::Layer(Layer {
+            name,
+            kind_name,
+            kind: Kind::Flatten,
+            activation: None,
+            from: None,
+        }));
+    }
+    if !input.peek(syn::token::Paren) {
+        let what = if kind == "dense" {
+            "`(WIDTH)` or `(WIDTH, ACTIVATION)` after `dense`".to_string()
+        } else {
+            format!("its arguments after `{kind}`: `{grammar}`")
+        };
+        return Err(expected(input, &what));
+    }
+    let args;
+    parenthesized!(args in input);
+    let (kind_value, tail) = match kind {
+        "dense" => {
+            let first: Width = args.parse()?;
+            let (layer_input, output) = if args.peek(Token![->]) {
+                args.parse::<Token![->]>()?;
+                (Some(first), args.parse::<Width>()?)
+            } else {
+                (None, first)
+            };
+            if !args.is_empty() && !args.peek(Token![,]) {
                 let what = if layer_input.is_none() {
                     "one of `->`, `,` or `)` after the width"
                 } else {
@@ -466,34 +584,352 @@ impl Parse for Entry {
                 };
                 return Err(expected(&args, what));
             }
-            args.parse::<Token![,]>()?;
-            if !args.is_empty() {
-                activation = Some(Func::parse_named(
-                    &args,
-                    "an activation",
-                    &names(ACTIVATIONS),
-                )?);
-                if args.peek(Token![,]) {
-                    args.parse::<Token![,]>()?;
-                }
-                if let Some((token, _)) = args.cursor().token_tree() {
-                    return Err(syn::Error::new(
-                        token.span(),
-                        format!(
-                            "unexpected {} after the activation; expected `)`: a dense layer takes a width and an activation, e.g. `dense(16, relu)`",
-                            describe(&token)
-                        ),
+            let tail = Tail::parse(&args, kind, true, &["from"])?;
+            let kind = Kind::Dense {
+                input: layer_input,
+                output,
+            };
+            (kind, tail)
+        }
+        "conv2d" => {
+            let first = Size::parse_named(&args, "the output channels", kind)?;
+            let (layer_input, output) = if args.peek(Token![->]) {
+                args.parse::<Token![->]>()?;
+                (
+                    Some(first),
+                    Size::parse_named(&args, "the output channels", kind)?,
+                )
+            } else {
+                (None, first)
+            };
+            comma(&args, "`,` and the kernel size", kind)?;
+            let kernel = Size::parse_named(&args, "the kernel size", kind)?;
+            let tail = Tail::parse(&args, kind, true, &["stride", "padding", "from"])?;
+            let kind = Kind::Conv2d {
+                input: layer_input,
+                output,
+                kernel,
+                stride: tail.size("stride"),
+                padding: tail.size("padding"),
+            };
+            (kind, tail)
+        }
+        "depthwise_conv2d" => {
+            let kernel = Size::parse_named(&args, "the kernel size", kind)?;
+            let tail = Tail::parse(&args, kind, true, &["stride", "padding", "from"])?;
+            let kind = Kind::Depthwise {
+                kernel,
+                stride: tail.size("stride"),
+                padding: tail.size("padding"),
+            };
+            (kind, tail)
+        }
+        "max_pool" | "avg_pool" => {
+            let size = Size::parse_named(&args, "the window size", kind)?;
+            let tail = Tail::parse(&args, kind, false, &["stride", "from"])?;
+            let kind = Kind::Pool {
+                max: kind == "max_pool",
+                size,
+                stride: tail.size("stride"),
+            };
+            (kind, tail)
+        }
+        "flatten" => {
+            let tail = Tail::parse_named_only(&args, kind, &["from"])?;
+            (Kind::Flatten, tail)
+        }
+        _ => {
+            // `add` and `concat`: two or more layer names.
+            let mut parts: Vec<Ident> = Vec::new();
+            loop {
+                if !args.peek(Ident) {
+                    return Err(expected(
+                        &args,
+                        &format!("the name of a layer to {kind} (or `input`), as in `{grammar}`"),
                     ));
                 }
+                parts.push(args.call(syn::ext::IdentExt::parse_any)?);
+                if args.is_empty() {
+                    break;
+                }
+                comma(&args, "`,` or `)` after the layer name", kind)?;
+                if args.is_empty() {
+                    break;
+                }
             }
+            if parts.len() < 2 {
+                return Err(syn::Error::new(
+                    args.span(),
+                    format!(
+                        "`{kind}` joins two or more layers, found one; expected e.g. `{}`",
+                        layer_kind(kind).map_or("", |k| k.example)
+                    ),
+                ));
+            }
+            let tail = Tail::default();
+            (
+                Kind::Join {
+                    add: kind == "add",
+                    parts,
+                },
+                tail,
+            )
         }
-        Ok(Entry::Layer(Layer {
-            name,
-            kind,
-            input: layer_input,
-            output,
-            activation,
-        }))
+    };
+    Ok(Entry::Layer(Layer {
+        name,
+        kind_name,
+        kind: kind_value,
+        activation: tail.activation,
+        from: tail.from,
+    }))
+}
+
+/// A `,` before `what`, or an error that says so.
+fn comma(args: ParseStream, what: &str, kind: &str) -> syn::Result<()> {
+    if args.peek(Token![,]) {
+        args.parse::<Token![,]>()?;
+        return Ok(());
+    }
+    let grammar = layer_kind(kind).map_or("", |k| k.grammar);
+    Err(expected_hint(
+        args,
+        what,
+        &format!("; `{kind}` is written `{grammar}`"),
+    ))
+}
+
+/// What follows a layer's positional arguments: `, ACTIVATION` and
+/// `, name = value` options, each at most once, with a trailing comma allowed.
+#[derive(Default)]
+struct Tail {
+    activation: Option<Func>,
+    options: Vec<(Ident, Size)>,
+    from: Option<Ident>,
+}
+
+impl Tail {
+    /// `, ...` after the positional arguments of `kind`: an activation if
+    /// `activation`, and the named options in `named`.
+    fn parse(args: ParseStream, kind: &str, activation: bool, named: &[&str]) -> syn::Result<Self> {
+        let mut tail = Tail::default();
+        while !args.is_empty() {
+            comma(args, "`,` or `)`", kind)?;
+            if args.is_empty() {
+                break;
+            }
+            if args.peek(Ident) && (args.peek2(Token![=]) || args.peek2(Token![:])) {
+                tail.named(args, kind, named)?;
+                continue;
+            }
+            if !activation {
+                let mut allowed: Vec<String> = named.iter().map(|n| option_text(n)).collect();
+                allowed.push(")".to_string());
+                let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                return Err(expected_hint(
+                    args,
+                    &one_of(&allowed),
+                    &format!("; `{kind}` has no activation"),
+                ));
+            }
+            if tail.activation.is_some() {
+                return Err(match args.cursor().token_tree() {
+                    Some((token, _)) => syn::Error::new(
+                        token.span(),
+                        format!(
+                            "unexpected {} after the activation; expected `)`: {}",
+                            describe(&token),
+                            takes(kind),
+                        ),
+                    ),
+                    None => args.error("expected `)`"),
+                });
+            }
+            tail.activation = Some(Func::parse_named(
+                args,
+                "an activation",
+                &names(ACTIVATIONS),
+            )?);
+        }
+        Ok(tail)
+    }
+
+    /// `name = value, ...` only (`flatten(from = LAYER)`).
+    fn parse_named_only(args: ParseStream, kind: &str, named: &[&str]) -> syn::Result<Self> {
+        let mut tail = Tail::default();
+        while !args.is_empty() {
+            if !(args.peek(Ident) && (args.peek2(Token![=]) || args.peek2(Token![:]))) {
+                return Err(expected(args, &options_text(named)));
+            }
+            tail.named(args, kind, named)?;
+            if args.is_empty() {
+                break;
+            }
+            comma(args, "`,` or `)`", kind)?;
+        }
+        Ok(tail)
+    }
+
+    /// One `name = value` option.
+    fn named(&mut self, args: ParseStream, kind: &str, named: &[&str]) -> syn::Result<()> {
+        let key: Ident = args.call(syn::ext::IdentExt::parse_any)?;
+        let key_text = key.to_string();
+        if !named.contains(&key_text.as_str()) {
+            let hint = did_you_mean(
+                &key_text,
+                named,
+                &[("strides", "stride"), ("pad", "padding"), ("input", "from")],
+            );
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown option `{key}` of `{kind}`; expected {}{hint}",
+                    options_text(named)
+                ),
+            ));
+        }
+        if args.peek(Token![:]) {
+            let colon: Token![:] = args.parse()?;
+            return Err(syn::Error::new(
+                colon.span,
+                format!(
+                    "expected `=` after `{key}`, found `:`; options are written `{}`",
+                    option_text(&key_text)
+                ),
+            ));
+        }
+        args.parse::<Token![=]>()?;
+        let twice = match key_text.as_str() {
+            "from" => self.from.is_some(),
+            _ => self.options.iter().any(|(k, _)| *k == key),
+        };
+        if twice {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{key}` is given twice; expected each option once"),
+            ));
+        }
+        if key_text == "from" {
+            if !args.peek(Ident) {
+                return Err(expected(
+                    args,
+                    "the name of a layer (or `input`) after `from =`",
+                ));
+            }
+            self.from = Some(args.call(syn::ext::IdentExt::parse_any)?);
+        } else {
+            let value = Size::parse_named(args, &format!("the {key}"), kind)?;
+            self.options.push((key, value));
+        }
+        Ok(())
+    }
+
+    fn size(&self, key: &str) -> Option<Size> {
+        self.options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The options in `named`, as messages list them.
+fn options_text(named: &[&str]) -> String {
+    let texts: Vec<String> = named.iter().map(|n| option_text(n)).collect();
+    one_of(&texts.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// `stride = S`, as messages write an option.
+fn option_text(name: &str) -> String {
+    match name {
+        "from" => "from = LAYER".to_string(),
+        "stride" => "stride = S".to_string(),
+        "padding" => "padding = P".to_string(),
+        other => format!("{other} = N"),
+    }
+}
+
+/// What a layer of `kind` takes, for messages.
+fn takes(kind: &str) -> String {
+    match kind {
+        "dense" => {
+            "a dense layer takes a width and an activation, e.g. `dense(16, relu)`".to_string()
+        }
+        _ => {
+            let def = layer_kind(kind);
+            format!(
+                "`{kind}` is written `{}`, e.g. `{}`",
+                def.map_or("", |k| k.grammar),
+                def.map_or("", |k| k.example)
+            )
+        }
+    }
+}
+
+impl Size {
+    /// An integer literal, `what` of a layer of `kind` (for messages).
+    fn parse_named(input: ParseStream, what: &str, kind: &str) -> syn::Result<Self> {
+        if input.peek(LitInt) {
+            let lit: LitInt = input.parse()?;
+            return match lit.base10_parse::<usize>() {
+                Ok(value) if matches!(lit.suffix(), "" | "usize") => Ok(Size { value, lit }),
+                _ => Err(syn::Error::new(
+                    lit.span(),
+                    format!("expected {what} of `{kind}` as a non-negative integer, found `{lit}`"),
+                )),
+            };
+        }
+        if input.peek(Ident) && !input.peek2(Token![=]) && !input.peek2(Token![:]) {
+            let path: Path = Path::parse_mod_style(input)?;
+            return Err(syn::Error::new_spanned(
+                &path,
+                format!(
+                    "expected {what} of `{kind}` as an integer literal, found `{}`; the sizes of image layers are literals, so that every shape is known while the macro expands",
+                    path.to_token_stream().to_string().replace(' ', "")
+                ),
+            ));
+        }
+        Err(expected(
+            input,
+            &format!("{what} of `{kind}` (an integer literal)"),
+        ))
+    }
+}
+
+impl Parse for InputShape {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(syn::token::Bracket) {
+            return Ok(InputShape::Flat(input.parse()?));
+        }
+        let content;
+        syn::bracketed!(content in input);
+        let sep = |content: ParseStream| -> syn::Result<()> {
+            if !content.peek(Token![,]) {
+                return Err(expected(
+                    content,
+                    "`,`: an image input is `[CHANNELS, HEIGHT, WIDTH]`",
+                ));
+            }
+            content.parse::<Token![,]>().map(drop)
+        };
+        let channels = Size::parse_named(&content, "the channels", "input")?;
+        sep(&content)?;
+        let height = Size::parse_named(&content, "the height", "input")?;
+        sep(&content)?;
+        let width = Size::parse_named(&content, "the width", "input")?;
+        let dims = [channels, height, width];
+        if content.peek(Token![,]) {
+            content.parse::<Token![,]>()?;
+        }
+        if let Some((token, _)) = content.cursor().token_tree() {
+            return Err(syn::Error::new(
+                token.span(),
+                format!(
+                    "unexpected {}; an image input is `[CHANNELS, HEIGHT, WIDTH]`, e.g. `[1, 28, 28]`",
+                    describe(&token)
+                ),
+            ));
+        }
+        Ok(InputShape::Image { dims })
     }
 }
 

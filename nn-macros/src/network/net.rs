@@ -11,7 +11,10 @@ use super::vocabulary::{self, ActivationDef, LossDef};
 /// A checked spec.
 pub struct Net<'a> {
     pub spec: &'a Spec,
-    pub input: &'a Width,
+    /// The input's width (for an image, `channels · height · width`).
+    pub input: Width,
+    /// The input as an image `[channels, height, width]`, if it is one.
+    pub input_image: Option<[usize; 3]>,
     pub layers: Vec<NetLayer<'a>>,
     pub loss: Option<NetLoss>,
     /// Rules on named constants, checked by the compiler after expansion.
@@ -78,16 +81,123 @@ pub struct BakedLayer {
     pub bias: Vec<f64>,
 }
 
-/// A checked layer.
+/// A checked layer: a node of the network's graph.
 pub struct NetLayer<'a> {
     pub name: &'a Ident,
     pub kind_span: Span,
-    /// The width flowing in: the previous layer's output (or the input).
-    pub input: &'a Width,
-    pub output: &'a Width,
+    pub op: Op,
+    /// What the layer reads, in order, resolved through `flatten` (which
+    /// only renames its input): the network's input or an earlier layer.
+    pub sources: Vec<Source>,
+    /// The width flowing in: its (first) source's.
+    pub input: Width,
+    /// The width of its output (an image's `channels · height · width`).
+    pub output: Width,
+    /// The output as an image `[channels, height, width]`, if it is one.
+    pub image: Option<[usize; 3]>,
     pub act: Act,
     /// The activation as written (`"leaky_relu(0.01)"`).
     pub act_text: String,
+}
+
+/// Where a layer's input comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Source {
+    Input,
+    /// The layer at this index of `Net::layers`.
+    Layer(usize),
+}
+
+/// What a layer computes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Op {
+    Dense,
+    Conv2d(Geometry),
+    Depthwise(Geometry),
+    MaxPool(Geometry),
+    AvgPool(Geometry),
+    Flatten,
+    Add,
+    Concat,
+}
+
+/// The shapes of an image layer, as `nn::__private::image::Geometry` holds
+/// them: input `[channels, height, width]`, a square kernel (or pool
+/// window), stride, padding, and the output `[out_channels, out_height,
+/// out_width]` by PyTorch's rule `(h + 2p - k) / s + 1`, rounded down.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Geometry {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub out_channels: usize,
+    pub out_height: usize,
+    pub out_width: usize,
+}
+
+impl Op {
+    /// The layer has a weight and a bias (a field of the network struct).
+    pub fn has_params(self) -> bool {
+        matches!(self, Op::Dense | Op::Conv2d(_) | Op::Depthwise(_))
+    }
+
+    /// The layer's name in a spec.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Op::Dense => "dense",
+            Op::Conv2d(_) => "conv2d",
+            Op::Depthwise(_) => "depthwise_conv2d",
+            Op::MaxPool(_) => "max_pool",
+            Op::AvgPool(_) => "avg_pool",
+            Op::Flatten => "flatten",
+            Op::Add => "add",
+            Op::Concat => "concat",
+        }
+    }
+}
+
+impl NetLayer<'_> {
+    /// The shapes of the weight (PyTorch's: `[out, in]`, `[out, in, k, k]`
+    /// or `[channels, 1, k, k]`) and of the bias, for a layer with parameters.
+    pub fn param_shapes(&self) -> Option<(Vec<Width>, Width)> {
+        let lit = |v: usize| Width::computed(v, self.kind_span);
+        match self.op {
+            Op::Dense => Some((
+                vec![self.output.clone(), self.input.clone()],
+                self.output.clone(),
+            )),
+            Op::Conv2d(g) => Some((
+                vec![
+                    lit(g.out_channels),
+                    lit(g.channels),
+                    lit(g.kernel),
+                    lit(g.kernel),
+                ],
+                lit(g.out_channels),
+            )),
+            Op::Depthwise(g) => Some((
+                vec![lit(g.channels), lit(1), lit(g.kernel), lit(g.kernel)],
+                lit(g.channels),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The parameter struct's shape `(fan_in, rows)`: a dense layer's
+    /// `(in, out)`; a convolution's `(in · k · k, out)`; a depthwise
+    /// convolution's `(k · k, channels)`.
+    pub fn param_matrix(&self) -> Option<(Width, Width)> {
+        let lit = |v: usize| Width::computed(v, self.kind_span);
+        match self.op {
+            Op::Dense => Some((self.input.clone(), self.output.clone())),
+            Op::Conv2d(g) => Some((lit(g.channels * g.kernel * g.kernel), lit(g.out_channels))),
+            Op::Depthwise(g) => Some((lit(g.kernel * g.kernel), lit(g.channels))),
+            _ => None,
+        }
+    }
 }
 
 /// A layer's activation: its row of the vocabulary and its parameters

@@ -26,7 +26,7 @@ use nn_format::{Dtype, TensorValues};
 use syn::LitStr;
 
 use super::ast::{Layer, WeightsAttr};
-use super::net::{Baked, NetLayer, Quantized, QuantizedLayer};
+use super::net::{Baked, NetLayer, Op, Quantized, QuantizedLayer, Source};
 use super::validate::Cx;
 use super::weights::read_file;
 
@@ -72,7 +72,24 @@ pub fn check(
         ));
         ok = false;
     }
-    for (layer, net_layer) in layers.iter().zip(net_layers) {
+    for (i, (layer, net_layer)) in layers.iter().zip(net_layers).enumerate() {
+        let above = i.checked_sub(1).map_or(Source::Input, Source::Layer);
+        if net_layer.op != Op::Dense || net_layer.sources != [above] {
+            let what = if net_layer.op == Op::Dense {
+                "reads another layer than the one above it".to_string()
+            } else {
+                format!("is `{}`", net_layer.op.kind())
+            };
+            cx.error(syn::Error::new(
+                net_layer.kind_span,
+                format!(
+                    "layer `{}` {what}, which has no int8 form; expected a chain of `dense` layers in a network with `quantize = int8`",
+                    layer.name
+                ),
+            ));
+            ok = false;
+            continue;
+        }
         let name = net_layer.act.def.name;
         if !ACTIVATIONS.contains(&name) {
             // An activation that is not the identity is written in the spec.

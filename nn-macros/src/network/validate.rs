@@ -8,13 +8,14 @@ use proc_macro2::Span;
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use super::ast::{Entry, Func, Layer, Spec, Width};
+use super::ast::{Entry, Func, InputShape, Kind, Layer, Size, Spec, Width};
 use super::net::{
-    Act, AssertOp, ConstAssert, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX, unraw,
+    Act, AssertOp, ConstAssert, Geometry, Net, NetLayer, NetLoss, Op, Source, TRACE_BATCH_SUFFIX,
+    TRACE_SUFFIX, unraw,
 };
 use super::vocabulary::{self, ACTIVATIONS, LOSSES, LossDef, Outputs, Row, aliases, names};
 use super::{quantize, weights};
-use crate::diagnostics::{Ctxt, did_you_mean, one_of};
+use crate::diagnostics::{Ctxt, did_you_mean, nearest, one_of};
 
 /// The validation context of `network!`: errors, and the const assertions
 /// on named widths.
@@ -28,24 +29,26 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     check_name(&spec.name, &mut cx);
     let entries = check_entry_order(spec, &mut cx);
     check_has_layers(spec, &entries.layers, &mut cx);
-    if let Some(input) = entries.input {
-        check_width(input, "the input", &mut cx);
-    }
+    let input = entries.input.map(|shape| check_input(shape, &mut cx));
     check_unique_layer_names(&entries.layers, &mut cx);
-    let layers = check_layers(entries.input, &entries.layers, &mut cx);
+    let layers = check_layers(input.as_ref(), &entries.layers, &mut cx);
     let loss = entries
         .loss
         .and_then(|func| check_loss(func, layers.last(), &mut cx));
-    let weights = match (&spec.weights, entries.input) {
-        (Some(attr), Some(input)) if !entries.layers.is_empty() => {
-            weights::check(attr, &spec.name, input, &entries.layers, &mut cx)
+    let weights = match (&spec.weights, &input) {
+        (Some(_), Some(_)) if layers.len() != entries.layers.len() => None,
+        (Some(attr), Some(_)) if !entries.layers.is_empty() => {
+            weights::check(attr, &spec.name, &layers, &mut cx)
         }
         _ => None,
     };
     let quantized = spec.weights.as_ref().and_then(|attr| {
         quantize::check(attr, &entries.layers, &layers, weights.as_ref(), &mut cx)
     });
-    let Some(input) = entries.input else {
+    let Some((input, input_image)) = input.map(|shape| match shape {
+        Shape::Flat(width) => (width, None),
+        Shape::Image(dims) => (image_width(dims, spec.name.span()), Some(dims)),
+    }) else {
         return Err(cx.fail(syn::Error::new(
             spec.name.span(),
             format!(
@@ -57,6 +60,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     cx.finish(|assertions| Net {
         spec,
         input,
+        input_image,
         layers,
         loss,
         assertions,
@@ -67,7 +71,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
 
 /// The entries of a spec, sorted by kind.
 struct Entries<'a> {
-    input: Option<&'a Width>,
+    input: Option<&'a InputShape>,
     layers: Vec<&'a Layer>,
     loss: Option<&'a Func>,
 }
@@ -87,7 +91,7 @@ fn check_entry_order<'a>(spec: &'a Spec, cx: &mut Cx) -> Entries<'a> {
         let layer_before = first_layer.is_some_and(|first| first < index);
         let layer_after = last_layer.is_some_and(|last| last > index);
         match entry {
-            Entry::Input { key, width } => {
+            Entry::Input { key, shape } => {
                 if entries.input.is_some() {
                     cx.error(syn::Error::new(
                         key.span,
@@ -99,7 +103,7 @@ fn check_entry_order<'a>(spec: &'a Spec, cx: &mut Cx) -> Entries<'a> {
                         "`input` must be the first entry, before the layers",
                     ));
                 }
-                entries.input.get_or_insert(width);
+                entries.input.get_or_insert(shape);
             }
             Entry::Loss { key, func } => {
                 if entries.loss.is_some() {
@@ -154,39 +158,581 @@ fn check_unique_layer_names(layers: &[&Layer], cx: &mut Cx) {
     }
 }
 
-/// Each layer: its width, its explicit input width against the layer below,
-/// and its activation. Without an `input` the layers are still checked, so
-/// that every mistake shows in one build; the first layer then has nothing
-/// to compare with.
-fn check_layers<'a>(
-    input: Option<&'a Width>,
-    layers: &[&'a Layer],
-    cx: &mut Cx,
-) -> Vec<NetLayer<'a>> {
-    let mut net_layers = Vec::new();
-    let mut prev_width: Option<&Width> = input;
-    let mut prev_name = String::from("the network's `input`");
-    for (i, layer) in layers.iter().enumerate() {
-        let what = format!("layer `{}`", unraw(&layer.name));
-        check_width(&layer.output, &what, cx);
-        if let (Some(explicit), Some(prev_width)) = (&layer.input, prev_width) {
-            check_input_width(layer, explicit, prev_width, &prev_name, cx);
+/// The shape of a layer's output (or of the input): a vector of a width,
+/// or an image `[channels, height, width]`.
+#[derive(Clone)]
+enum Shape {
+    Flat(Width),
+    Image([usize; 3]),
+}
+
+impl Shape {
+    /// `a vector of 784 values`, `an image [8, 14, 14]`, for messages.
+    fn text(&self) -> String {
+        match self {
+            Shape::Flat(w) => format!("a vector of {} values", w.display()),
+            Shape::Image([c, h, w]) => format!("an image [{c}, {h}, {w}]"),
         }
-        let next = layers.get(i + 1).copied();
-        let (act, act_text) = check_activation(layer, next, cx);
+    }
+
+    /// The width of the flat vector that holds it.
+    fn width(&self, span: Span) -> Width {
+        match self {
+            Shape::Flat(w) => w.clone(),
+            Shape::Image(dims) => image_width(*dims, span),
+        }
+    }
+}
+
+/// `channels · height · width`, as a literal width spanned at `span`.
+fn image_width([c, h, w]: [usize; 3], span: Span) -> Width {
+    Width::computed(c * h * w, span)
+}
+
+/// The input: a width of at least 1, or an image with no zero dimension.
+fn check_input(shape: &InputShape, cx: &mut Cx) -> Shape {
+    match shape {
+        InputShape::Flat(width) => {
+            check_width(width, "the input", cx);
+            Shape::Flat(width.clone())
+        }
+        InputShape::Image { dims, .. } => {
+            for (dim, what) in dims.iter().zip(["channels", "height", "width"]) {
+                if dim.value == 0 {
+                    cx.error(syn::Error::new(
+                        dim.span(),
+                        format!("the input's {what} must be at least 1, found 0"),
+                    ));
+                }
+            }
+            Shape::Image([dims[0].value, dims[1].value, dims[2].value].map(|d| d.max(1)))
+        }
+    }
+}
+
+/// What each layer reads, and its output shape. Without an `input` the
+/// layers are still checked, so that every mistake shows in one build;
+/// what reads the input then has nothing to compare with.
+fn check_layers<'a>(input: Option<&Shape>, layers: &[&'a Layer], cx: &mut Cx) -> Vec<NetLayer<'a>> {
+    let mut net_layers: Vec<NetLayer<'a>> = Vec::new();
+    // Each layer's output shape, `None` after an error in it.
+    let mut shapes: Vec<Option<Shape>> = Vec::new();
+    let mut reads: Vec<Vec<usize>> = Vec::new();
+    for (i, layer) in layers.iter().enumerate() {
+        let mut read = Vec::new();
+        let refs = references(layer, i, layers);
+        let mut sources = Vec::new();
+        let mut in_shapes = Vec::new();
+        let mut ok = true;
+        for (ident, implicit) in &refs {
+            match resolve(ident.as_ref(), *implicit, i, layers, cx) {
+                Some(Source::Input) => {
+                    sources.push(Source::Input);
+                    in_shapes.push(input.cloned());
+                }
+                Some(Source::Layer(j)) => {
+                    read.push(j);
+                    // `flatten` only renames: read what it reads.
+                    let source = match net_layers[j].op {
+                        Op::Flatten => net_layers[j].sources[0],
+                        _ => Source::Layer(j),
+                    };
+                    sources.push(source);
+                    in_shapes.push(shapes[j].clone());
+                }
+                None => ok = false,
+            }
+        }
+        let what = format!("layer `{}`", unraw(&layer.name));
+        let below = |k: usize| -> String {
+            match (&refs[k].0, sources.get(k)) {
+                (_, Some(Source::Input)) => "the network's `input`".to_string(),
+                (Some(name), _) => format!("layer `{}`", unraw(name)),
+                (None, _) => "the layer above".to_string(),
+            }
+        };
+        let in_shapes: Option<Vec<Shape>> = if ok {
+            in_shapes.into_iter().collect()
+        } else {
+            None
+        };
+        let (op, out) = match in_shapes {
+            Some(in_shapes) => check_op(layer, &what, &in_shapes, &below, cx),
+            None => (placeholder_op(layer), None),
+        };
+        let span = layer.kind_name.span();
+        let output = match (&out, &layer.kind) {
+            (Some(shape), _) => shape.width(span),
+            (None, Kind::Dense { output, .. }) => output.clone(),
+            (None, _) => Width::computed(1, span),
+        };
+        let (act, act_text) = check_activation(layer, layers.get(i + 1).copied(), &output, cx);
+        let input_width = match sources.first() {
+            Some(Source::Input) => input.map(|s| s.width(span)),
+            Some(Source::Layer(j)) => Some(net_layers[*j].output.clone()),
+            None => None,
+        }
+        .unwrap_or_else(|| output.clone());
+        let image = match out {
+            Some(Shape::Image(dims)) => Some(dims),
+            _ => None,
+        };
+        shapes.push(out);
+        reads.push(read);
         net_layers.push(NetLayer {
             name: &layer.name,
-            kind_span: layer.kind.span,
-            // Without `input` (an error reported at the end) any width will do.
-            input: prev_width.unwrap_or(&layer.output),
-            output: &layer.output,
+            kind_span: span,
+            op,
+            sources,
+            input: input_width,
+            output,
+            image,
             act,
             act_text,
         });
-        prev_width = Some(&layer.output);
-        prev_name = format!("layer `{}`", unraw(&layer.name));
     }
+    check_output_layer(&net_layers, cx);
+    check_every_layer_used(layers, &reads, cx);
     net_layers
+}
+
+/// The names a layer reads, in order: `(Some(name), false)` as written
+/// (`from = name`, the parts of `add`), or `(None, true)` for the layer
+/// above (the input, for the first).
+fn references(layer: &Layer, i: usize, layers: &[&Layer]) -> Vec<(Option<Ident>, bool)> {
+    match (&layer.kind, &layer.from) {
+        (Kind::Join { parts, .. }, _) => parts.iter().map(|p| (Some(p.clone()), false)).collect(),
+        (_, Some(from)) => vec![(Some(from.clone()), false)],
+        _ => vec![(i.checked_sub(1).map(|p| layers[p].name.clone()), true)],
+    }
+}
+
+/// The layer or input a name refers to, from layer `i`; `None` after an
+/// error: an unknown name, the layer itself, or a layer below it (which
+/// would make a cycle).
+fn resolve(
+    name: Option<&Ident>,
+    implicit: bool,
+    i: usize,
+    layers: &[&Layer],
+    cx: &mut Cx,
+) -> Option<Source> {
+    let Some(name) = name else {
+        return Some(Source::Input);
+    };
+    let shown = unraw(name);
+    if implicit {
+        return Some(Source::Layer(i - 1));
+    }
+    if shown == "input" {
+        return Some(Source::Input);
+    }
+    let reader = unraw(&layers[i].name);
+    match layers.iter().position(|l| unraw(&l.name) == shown) {
+        Some(j) if j < i => Some(Source::Layer(j)),
+        Some(j) if j == i => {
+            cx.error(syn::Error::new(
+                name.span(),
+                format!(
+                    "layer `{reader}` reads itself, which would make a cycle; expected `input` or a layer above it"
+                ),
+            ));
+            None
+        }
+        Some(_) => {
+            cx.error(syn::Error::new(
+                name.span(),
+                format!(
+                    "layer `{reader}` reads `{shown}`, which is defined below it: that would make a cycle; expected `input` or a layer above `{reader}` (layers read only layers declared before them)"
+                ),
+            ));
+            None
+        }
+        None => {
+            let above: Vec<String> = std::iter::once("input".to_string())
+                .chain(layers[..i].iter().map(|l| unraw(&l.name)))
+                .collect();
+            let above: Vec<&str> = above.iter().map(String::as_str).collect();
+            let hint = nearest(&shown, &above)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            cx.error(syn::Error::new(
+                name.span(),
+                format!(
+                    "unknown layer `{shown}` in layer `{reader}`; expected `input` or a layer above it ({}){hint}",
+                    one_of(&above)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// The op of a layer whose input could not be resolved (its other checks
+/// still run).
+fn placeholder_op(layer: &Layer) -> Op {
+    match layer.kind {
+        Kind::Flatten => Op::Flatten,
+        Kind::Join { add: true, .. } => Op::Add,
+        Kind::Join { add: false, .. } => Op::Concat,
+        _ => Op::Dense,
+    }
+}
+
+/// The rules of each kind of layer on its input shapes, and its output
+/// shape (`None` after an error).
+fn check_op(
+    layer: &Layer,
+    what: &str,
+    inputs: &[Shape],
+    below: &dyn Fn(usize) -> String,
+    cx: &mut Cx,
+) -> (Op, Option<Shape>) {
+    let kind = layer.kind_name.to_string();
+    let span = layer.kind_name.span();
+    let image = |cx: &mut Cx| -> Option<[usize; 3]> {
+        match &inputs[0] {
+            Shape::Image(dims) => Some(*dims),
+            Shape::Flat(w) => {
+                cx.error(syn::Error::new(
+                    span,
+                    format!(
+                        "`{kind}` needs an image [CHANNELS, HEIGHT, WIDTH], but {} before {what} is a vector of {} values; expected an image input (`input: [1, 28, 28]`) or image layers before it",
+                        below(0),
+                        w.display()
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    match &layer.kind {
+        Kind::Dense { input, output } => {
+            check_width(output, what, cx);
+            match &inputs[0] {
+                Shape::Image(dims) => {
+                    cx.error(syn::Error::new(
+                        span,
+                        format!(
+                            "{what} is `dense`, but {} before it is an image {dims:?}; expected `flatten` between them, e.g. `flat: flatten,` above it",
+                            below(0)
+                        ),
+                    ));
+                    (Op::Dense, None)
+                }
+                Shape::Flat(prev) => {
+                    if let Some(explicit) = input {
+                        check_input_width(layer, explicit, prev, &below(0), cx);
+                    }
+                    (Op::Dense, Some(Shape::Flat(output.clone())))
+                }
+            }
+        }
+        Kind::Conv2d {
+            input,
+            output,
+            kernel,
+            stride,
+            padding,
+        } => {
+            let Some([c, h, w]) = image(cx) else {
+                return (Op::Dense, None);
+            };
+            if let Some(explicit) = input
+                && explicit.value != c
+            {
+                cx.error(syn::Error::new(
+                    explicit.span(),
+                    format!(
+                        "channel mismatch: {what} takes {} input channels, but {} before it has {c}; expected `conv2d({c} -> ...)`",
+                        explicit.value,
+                        below(0)
+                    ),
+                ));
+            }
+            positive(output, "the output channels", &kind, cx);
+            let g = geometry(
+                what,
+                &kind,
+                [c, h, w],
+                output.value,
+                kernel,
+                stride.as_ref(),
+                padding.as_ref(),
+                cx,
+            );
+            match g {
+                Some(g) => (
+                    Op::Conv2d(g),
+                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
+                ),
+                None => (Op::Dense, None),
+            }
+        }
+        Kind::Depthwise {
+            kernel,
+            stride,
+            padding,
+        } => {
+            let Some([c, h, w]) = image(cx) else {
+                return (Op::Dense, None);
+            };
+            let g = geometry(
+                what,
+                &kind,
+                [c, h, w],
+                c,
+                kernel,
+                stride.as_ref(),
+                padding.as_ref(),
+                cx,
+            );
+            match g {
+                Some(g) => (
+                    Op::Depthwise(g),
+                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
+                ),
+                None => (Op::Dense, None),
+            }
+        }
+        Kind::Pool { max, size, stride } => {
+            let op = |g| if *max { Op::MaxPool(g) } else { Op::AvgPool(g) };
+            let Some([c, h, w]) = image(cx) else {
+                return (op(Geometry::default()), None);
+            };
+            // PyTorch's default stride is the window size.
+            let stride = stride.clone().or_else(|| Some(size.clone()));
+            let g = geometry(what, &kind, [c, h, w], c, size, stride.as_ref(), None, cx);
+            match g {
+                Some(g) => (
+                    op(g),
+                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
+                ),
+                None => (op(Geometry::default()), None),
+            }
+        }
+        Kind::Flatten => {
+            let out = match &inputs[0] {
+                Shape::Image(dims) => Shape::Flat(image_width(*dims, span)),
+                flat => flat.clone(),
+            };
+            (Op::Flatten, Some(out))
+        }
+        Kind::Join { add, parts } => {
+            let op = if *add { Op::Add } else { Op::Concat };
+            let first = &inputs[0];
+            let mut ok = true;
+            for (k, shape) in inputs.iter().enumerate().skip(1) {
+                let problem = match (first, shape, add) {
+                    (Shape::Image(a), Shape::Image(b), true) if a != b => true,
+                    (Shape::Image(a), Shape::Image(b), false) if a[1..] != b[1..] => true,
+                    (Shape::Flat(a), Shape::Flat(b), true) => match (a.literal(), b.literal()) {
+                        (Some(x), Some(y)) => x != y,
+                        _ => {
+                            cx.assert(ConstAssert {
+                                span: parts[k].span(),
+                                lhs: b.clone(),
+                                op: AssertOp::EqWidth,
+                                rhs: 0,
+                                rhs_width: Some(a.clone()),
+                                message: format!(
+                                    "shape mismatch: `add` in {what} of {} ({}) and {} ({})",
+                                    below(0),
+                                    a.display(),
+                                    below(k),
+                                    b.display()
+                                ),
+                            });
+                            false
+                        }
+                    },
+                    (Shape::Flat(a), Shape::Flat(b), false) => {
+                        if a.literal().is_none() || b.literal().is_none() {
+                            cx.error(syn::Error::new(
+                                parts[k].span(),
+                                format!(
+                                    "`concat` in {what} joins vectors of named widths (`{}` and `{}`); expected vectors of literal widths, whose sum the macro can compute",
+                                    a.display(),
+                                    b.display()
+                                ),
+                            ));
+                            ok = false;
+                        }
+                        false
+                    }
+                    (Shape::Image(_), Shape::Image(_), _) => false,
+                    _ => true,
+                };
+                if problem {
+                    let rule = if *add {
+                        "expected the same shape (add sums them element by element)"
+                    } else {
+                        "expected images of the same height and width (concat joins their channels) or two vectors"
+                    };
+                    cx.error(syn::Error::new(
+                        parts[k].span(),
+                        format!(
+                            "shape mismatch: `{kind}` in {what} joins {} ({}) and {} ({}); {rule}",
+                            below(0),
+                            first.text(),
+                            below(k),
+                            shape.text()
+                        ),
+                    ));
+                    ok = false;
+                }
+            }
+            if !ok {
+                return (op, None);
+            }
+            let out = match (add, first) {
+                (true, shape) => shape.clone(),
+                (false, Shape::Image([_, h, w])) => Shape::Image([
+                    inputs
+                        .iter()
+                        .map(|s| match s {
+                            Shape::Image([c, ..]) => *c,
+                            Shape::Flat(_) => 0,
+                        })
+                        .sum(),
+                    *h,
+                    *w,
+                ]),
+                (false, Shape::Flat(_)) => Shape::Flat(Width::computed(
+                    inputs
+                        .iter()
+                        .filter_map(|s| match s {
+                            Shape::Flat(w) => w.literal(),
+                            Shape::Image(_) => None,
+                        })
+                        .sum(),
+                    span,
+                )),
+            };
+            (op, Some(out))
+        }
+    }
+}
+
+/// A size that must be at least 1 (channels, a kernel, a stride).
+fn positive(size: &Size, what: &str, kind: &str, cx: &mut Cx) -> bool {
+    if size.value == 0 {
+        cx.error(syn::Error::new(
+            size.span(),
+            format!("{what} of `{kind}` must be at least 1, found 0"),
+        ));
+        return false;
+    }
+    true
+}
+
+/// The geometry of a convolution or pool of window `kernel` over an image
+/// `[c, h, w]`: the window fits the padded image, the stride is at least
+/// 1, and the output size is PyTorch's `(h + 2p - k) / s + 1`, rounded
+/// down (a window that would run past the edge is dropped, as in PyTorch).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one layer, all context"
+)]
+fn geometry(
+    what: &str,
+    kind: &str,
+    [c, h, w]: [usize; 3],
+    out_channels: usize,
+    kernel: &Size,
+    stride: Option<&Size>,
+    padding: Option<&Size>,
+    cx: &mut Cx,
+) -> Option<Geometry> {
+    let window = if kind.ends_with("pool") {
+        "window"
+    } else {
+        "kernel"
+    };
+    let mut ok = positive(kernel, &format!("the {window} size"), kind, cx);
+    if let Some(s) = stride {
+        ok &= positive(s, "the stride", kind, cx);
+    }
+    let s = stride.map_or(1, |s| s.value.max(1));
+    let p = padding.map_or(0, |p| p.value);
+    let k = kernel.value;
+    if ok && p > 0 && p >= k {
+        cx.error(syn::Error::new(
+            padding.map_or(kernel.span(), Size::span),
+            format!(
+                "the padding {p} of {what} is not smaller than its kernel {k}: every output at the border would see only padding; expected a padding below {k}"
+            ),
+        ));
+        ok = false;
+    }
+    if ok && (k > h + 2 * p || k > w + 2 * p) {
+        let padded = if p > 0 {
+            format!(
+                "the padded input {}×{} ({h}×{w} with padding {p})",
+                h + 2 * p,
+                w + 2 * p
+            )
+        } else {
+            format!("its input {h}×{w}")
+        };
+        cx.error(syn::Error::new(
+            kernel.span(),
+            format!(
+                "the {window} {k}×{k} of {what} is larger than {padded}; expected a {window} of at most {}",
+                (h + 2 * p).min(w + 2 * p)
+            ),
+        ));
+        ok = false;
+    }
+    ok.then(|| Geometry {
+        channels: c,
+        height: h,
+        width: w,
+        kernel: k,
+        stride: s,
+        padding: p,
+        out_channels,
+        out_height: (h + 2 * p - k) / s + 1,
+        out_width: (w + 2 * p - k) / s + 1,
+    })
+}
+
+/// The last layer is the network's output: a layer with an activation,
+/// whose `z` and `a` a loss reads.
+fn check_output_layer(layers: &[NetLayer], cx: &mut Cx) {
+    let Some(last) = layers.last() else { return };
+    if !last.op.has_params() {
+        cx.error(syn::Error::new(
+            last.kind_span,
+            format!(
+                "the last layer `{}` is the network's output, but `{}` has no activation for a loss to read; expected `dense`, `conv2d` or `depthwise_conv2d` last, e.g. `out: dense(10)` after it",
+                unraw(last.name),
+                last.op.kind()
+            ),
+        ));
+    }
+}
+
+/// Every layer but the last is read by a later one (`reads[i]` are the
+/// layers layer `i` names or follows): a layer nothing reads is a mistake
+/// in the graph, its output would be computed and dropped.
+fn check_every_layer_used(layers: &[&Layer], reads: &[Vec<usize>], cx: &mut Cx) {
+    let n = layers.len();
+    let mut used = vec![false; n];
+    for j in reads.iter().flatten() {
+        used[*j] = true;
+    }
+    for (layer, used) in layers.iter().zip(used).take(n.saturating_sub(1)) {
+        if !used {
+            let name = unraw(&layer.name);
+            cx.error(syn::Error::new(
+                layer.name.span(),
+                format!(
+                    "layer `{name}` is never used: no layer reads it and it is not the last layer (the output); expected a layer that reads it, e.g. `from = {name}` or `add({name}, ...)`"
+                ),
+            ));
+        }
+    }
 }
 
 /// `dense(IN -> OUT)`: `IN` is the width of the layer below, `prev`
@@ -372,7 +918,12 @@ fn params<R: Row>(func: &Func, row: &R, cx: &mut Cx) -> Option<Vec<f64>> {
 }
 
 /// The layer's activation; `next` is the layer after it, if any.
-fn check_activation(layer: &Layer, next: Option<&Layer>, cx: &mut Cx) -> (Act, String) {
+fn check_activation(
+    layer: &Layer,
+    next: Option<&Layer>,
+    output: &Width,
+    cx: &mut Cx,
+) -> (Act, String) {
     let Some(func) = &layer.activation else {
         return (Act::identity(), vocabulary::identity().name.into());
     };
@@ -391,7 +942,7 @@ fn check_activation(layer: &Layer, next: Option<&Layer>, cx: &mut Cx) -> (Act, S
     };
     let params = params(func, def, cx);
     if def.output_only {
-        check_output_only(func, layer, next, cx);
+        check_output_only(func, layer, next, output, cx);
     }
     match params {
         Some(params) => (Act { def, params }, text),
@@ -401,7 +952,13 @@ fn check_activation(layer: &Layer, next: Option<&Layer>, cx: &mut Cx) -> (Act, S
 
 /// An activation over the whole output (`softmax`) is for the output layer,
 /// and over 1 output it is constant.
-fn check_output_only(func: &Func, layer: &Layer, next: Option<&Layer>, cx: &mut Cx) {
+fn check_output_only(
+    func: &Func,
+    layer: &Layer,
+    next: Option<&Layer>,
+    output: &Width,
+    cx: &mut Cx,
+) {
     let name = &func.name;
     if let Some(next) = next {
         cx.error(syn::Error::new(
@@ -414,7 +971,7 @@ fn check_output_only(func: &Func, layer: &Layer, next: Option<&Layer>, cx: &mut 
         ));
         return;
     }
-    match layer.output.literal() {
+    match output.literal() {
         Some(1) => cx.error(syn::Error::new(
             name.span(),
             format!(
@@ -425,14 +982,14 @@ fn check_output_only(func: &Func, layer: &Layer, next: Option<&Layer>, cx: &mut 
         Some(_) => {}
         None => cx.assert(ConstAssert {
             span: name.span(),
-            lhs: layer.output.clone(),
+            lhs: output.clone(),
             op: AssertOp::AtLeast,
             rhs: 2,
             rhs_width: None,
             message: format!(
                 "`{name}` needs at least 2 outputs, but layer `{}` has `{}`; {name} over 1 output is always 1, for one output use `sigmoid`",
                 unraw(&layer.name),
-                layer.output.display()
+                output.display()
             ),
         }),
     }

@@ -205,6 +205,90 @@ const fn loss(
     }
 }
 
+/// A kind of layer: the name in a spec, how it is written, and the names
+/// other libraries use for it. `ast` parses each kind's arguments and lists
+/// these names when a kind is unknown.
+pub struct LayerKindDef {
+    /// The name in a spec, e.g. `conv2d`.
+    pub name: &'static str,
+    /// How a spec writes it, for messages: `conv2d(OUT, KERNEL, ...)`.
+    pub grammar: &'static str,
+    /// A correct use, for messages: `conv2d(8, 3, padding = 1, relu)`.
+    pub example: &'static str,
+    /// Names other libraries use for it, for "did you mean".
+    pub aliases: &'static [&'static str],
+}
+
+/// The layer kinds, in the order messages list them.
+pub const LAYER_KINDS: &[LayerKindDef] = &[
+    LayerKindDef {
+        name: "dense",
+        grammar: "dense([IN ->] OUT [, ACTIVATION] [, from = LAYER])",
+        example: "dense(16, relu)",
+        aliases: &["linear", "fc", "fully_connected"],
+    },
+    LayerKindDef {
+        name: "conv2d",
+        grammar: "conv2d([IN ->] OUT, KERNEL [, stride = S] [, padding = P] [, ACTIVATION] [, from = LAYER])",
+        example: "conv2d(8, 3, padding = 1, relu)",
+        aliases: &["conv", "conv2", "convolution"],
+    },
+    LayerKindDef {
+        name: "depthwise_conv2d",
+        grammar: "depthwise_conv2d(KERNEL [, stride = S] [, padding = P] [, ACTIVATION] [, from = LAYER])",
+        example: "depthwise_conv2d(3, padding = 1, relu)",
+        aliases: &["depthwise", "dwconv", "depthwise_conv"],
+    },
+    LayerKindDef {
+        name: "max_pool",
+        grammar: "max_pool(SIZE [, stride = S] [, from = LAYER])",
+        example: "max_pool(2)",
+        aliases: &["maxpool", "max_pool2d", "maxpool2d"],
+    },
+    LayerKindDef {
+        name: "avg_pool",
+        grammar: "avg_pool(SIZE [, stride = S] [, from = LAYER])",
+        example: "avg_pool(2)",
+        aliases: &["avgpool", "avg_pool2d", "avgpool2d", "mean_pool"],
+    },
+    LayerKindDef {
+        name: "flatten",
+        grammar: "flatten [(from = LAYER)]",
+        example: "flatten",
+        aliases: &["reshape", "view"],
+    },
+    LayerKindDef {
+        name: "add",
+        grammar: "add(LAYER, LAYER, ...)",
+        example: "add(block_in, block_out)",
+        aliases: &["sum", "residual"],
+    },
+    LayerKindDef {
+        name: "concat",
+        grammar: "concat(LAYER, LAYER, ...)",
+        example: "concat(left, right)",
+        aliases: &["cat", "concatenate", "stack"],
+    },
+];
+
+/// The names of the layer kinds, in their order.
+pub fn layer_kind_names() -> Vec<&'static str> {
+    LAYER_KINDS.iter().map(|k| k.name).collect()
+}
+
+/// The `(alias, name)` pairs of the layer kinds, for "did you mean".
+pub fn layer_kind_aliases() -> Vec<(&'static str, &'static str)> {
+    LAYER_KINDS
+        .iter()
+        .flat_map(|k| k.aliases.iter().map(|a| (*a, k.name)))
+        .collect()
+}
+
+/// The layer kind named `name`.
+pub fn layer_kind(name: &str) -> Option<&'static LayerKindDef> {
+    LAYER_KINDS.iter().find(|k| k.name == name)
+}
+
 /// One row of either table, as `validate` reads its name and parameters.
 pub trait Row: 'static {
     fn name(&self) -> &'static str;

@@ -25,8 +25,8 @@ use nn_format::{Dtype, TensorValues};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
-use super::ast::{Layer, WeightsAttr, Width};
-use super::net::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert};
+use super::ast::{WeightsAttr, Width};
+use super::net::{AssertOp, Baked, BakedDtype, BakedLayer, ConstAssert, NetLayer};
 use super::validate::Cx;
 use crate::diagnostics::one_of;
 
@@ -35,13 +35,9 @@ const NAMES_SHOWN: usize = 8;
 
 /// Reads and checks the file; `None` after pushing the errors, or without
 /// an error for an `optional` file that does not exist.
-pub fn check(
-    attr: &WeightsAttr,
-    net: &Ident,
-    input: &Width,
-    layers: &[&Layer],
-    cx: &mut Cx,
-) -> Option<Baked> {
+pub fn check(attr: &WeightsAttr, net: &Ident, layers: &[NetLayer], cx: &mut Cx) -> Option<Baked> {
+    // Only dense and convolution layers have tensors.
+    let layers: Vec<&NetLayer> = layers.iter().filter(|l| l.op.has_params()).collect();
     let lit = &attr.path;
     let display = lit.value();
     let (absolute, tensors) = read_file(
@@ -53,7 +49,7 @@ pub fn check(
     )?;
     let file: BTreeMap<&str, &TensorValues> =
         tensors.iter().map(|t| (t.name.as_str(), t)).collect();
-    let prefixes = prefixes(attr, net, layers, cx)?;
+    let prefixes = prefixes(attr, net, &layers, cx)?;
     // In name order: `read_tensors` sorts them.
     let names: Vec<String> = tensors.iter().map(|t| t.name.clone()).collect();
 
@@ -125,26 +121,35 @@ pub fn check(
 
     // Every layer's tensors are there, with the layer's shapes.
     let mut baked = Vec::new();
-    let mut prev = input;
     for (layer, prefix) in layers.iter().zip(&prefixes) {
-        // The width flowing in: an explicit `IN ->` was checked against it.
-        let (ins, outs) = (prev, &layer.output);
-        prev = outs;
+        let Some((weight_shape, bias_shape)) = layer.param_shapes() else {
+            continue;
+        };
+        let weight_shape: Vec<&Width> = weight_shape.iter().collect();
         let weight = tensor(
             &file,
             &names,
             &display,
-            layer,
+            layer.name,
             prefix,
             "weight",
-            &[outs, ins],
+            &weight_shape,
             cx,
         );
-        let bias = tensor(&file, &names, &display, layer, prefix, "bias", &[outs], cx);
+        let bias = tensor(
+            &file,
+            &names,
+            &display,
+            layer.name,
+            prefix,
+            "bias",
+            &[&bias_shape],
+            cx,
+        );
         match (weight, bias) {
             (Some((weight, shape)), Some((bias, _))) => baked.push(BakedLayer {
                 rows: shape[0],
-                cols: shape[1],
+                cols: shape[1..].iter().product(),
                 weight,
                 bias,
             }),
@@ -253,12 +258,12 @@ pub fn resolve(lit: &LitStr) -> syn::Result<PathBuf> {
 fn prefixes(
     attr: &WeightsAttr,
     net: &Ident,
-    layers: &[&Layer],
+    layers: &[&NetLayer],
     cx: &mut Cx,
 ) -> Option<Vec<String>> {
     let mut ok = true;
     for (i, (layer, name)) in attr.layers.iter().enumerate() {
-        if !layers.iter().any(|l| &l.name == layer) {
+        if !layers.iter().any(|l| l.name == layer) {
             let all: Vec<String> = layers.iter().map(|l| l.name.to_string()).collect();
             let all: Vec<&str> = all.iter().map(String::as_str).collect();
             cx.error(syn::Error::new(
@@ -297,7 +302,7 @@ fn prefixes(
             .map(|l| {
                 attr.layers
                     .iter()
-                    .find(|(layer, _)| layer == &l.name)
+                    .find(|(layer, _)| layer == l.name)
                     .map_or_else(|| l.name.to_string(), |(_, name)| name.value())
             })
             .collect()
@@ -329,14 +334,13 @@ fn tensor(
     file: &BTreeMap<&str, &TensorValues>,
     names: &[String],
     display: &str,
-    layer: &Layer,
+    layer_name: &Ident,
     prefix: &str,
     kind: &str,
     spec: &[&Width],
     cx: &mut Cx,
 ) -> Option<(Vec<f64>, Vec<usize>)> {
     let name = format!("{prefix}.{kind}");
-    let layer_name = &layer.name;
     let spec_shape = shape_text(&spec.iter().map(|w| w.display()).collect::<Vec<_>>());
     let Some(view) = file.get(name.as_str()) else {
         let shown: Vec<&str> = names.iter().take(NAMES_SHOWN).map(String::as_str).collect();
@@ -391,12 +395,19 @@ fn tensor(
     // `None` for other dtypes, reported with the file's dtype above.
     let values = view.values.clone()?;
     if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        let cols = shape.get(1).copied().unwrap_or(1).max(1);
-        let index = if shape.len() == 2 {
-            format!("[{}, {}]", i / cols, i % cols)
-        } else {
-            format!("[{i}]")
-        };
+        // The position in the tensor's shape, last dimension fastest.
+        let mut rest = i;
+        let mut index: Vec<String> = shape
+            .iter()
+            .rev()
+            .map(|&d| {
+                let at = rest % d.max(1);
+                rest /= d.max(1);
+                at.to_string()
+            })
+            .collect();
+        index.reverse();
+        let index = format!("[{}]", index.join(", "));
         cx.error(syn::Error::new(
             layer_name.span(),
             format!(

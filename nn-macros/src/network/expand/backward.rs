@@ -13,10 +13,11 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::{
-    LAYERS_PER_BLOCK, act_value, block_ranges, describe, loss_type, loss_value, output_width,
-    trace_name,
+    LAYERS_PER_BLOCK, act_value, block_ranges, concat_offsets, describe, geometry_value, is_chain,
+    loss_type, loss_value, output_width, source_layer, trace_name,
 };
-use crate::network::net::{Net, NetLayer, unraw};
+use crate::network::ast::Width;
+use crate::network::net::{Net, NetLayer, Op, Source, unraw};
 
 /// One sample (vectors, each δ and dL/da a local on the stack) or a
 /// mini-batch (matrices, one column per sample, kept in the batch trace).
@@ -52,22 +53,28 @@ pub struct Pass {
 pub fn unrolled(net: &Net, pass: Pass, trace: &Ident) -> (TokenStream, TokenStream) {
     let last = net.layers.len() - 1;
     let output_delta_is_ref = pass.over == Over::Sample && pass.update == Update::Gradients;
-    if pass.over == Over::Batch || net.layers.len() <= LAYERS_PER_BLOCK {
-        let body = (0..=last)
+    if pass.over == Over::Batch || net.layers.len() <= LAYERS_PER_BLOCK || !is_chain(net) {
+        // `dx` is handed to several kernels, or to one that does not take
+        // an `Option`: each takes it by `as_deref_mut`.
+        let rebind = if pass.update == Update::Gradients && !input_read_once(net) {
+            quote! { let mut dx = dx; }
+        } else {
+            TokenStream::new()
+        };
+        let steps = (0..=last)
             .rev()
-            .map(|i| layer_step(net, pass, i, output_delta_is_ref && i == last))
-            .collect();
-        return (body, TokenStream::new());
+            .map(|i| layer_step(net, pass, i, output_delta_is_ref && i == last));
+        return (quote! { #rebind #(#steps)* }, TokenStream::new());
     }
     let mode = pass.update;
-    let input = net.input;
+    let input = &net.input;
     let mut body = TokenStream::new();
     let mut helpers = TokenStream::new();
     for (k, range) in block_ranges(net).into_iter().enumerate().rev() {
         let (first, end) = (range.start, range.end - 1);
         let top = &net.layers[end];
         let top_delta = format_ident!("delta_{}", top.name);
-        let top_w = top.output;
+        let top_w = &top.output;
         let steps = range
             .clone()
             .rev()
@@ -75,7 +82,7 @@ pub fn unrolled(net: &Net, pass: Pass, trace: &Ident) -> (TokenStream, TokenStre
         // The δ handed to the block below, if any.
         let produced = first.checked_sub(1).map(|p| {
             let below = &net.layers[p];
-            (format_ident!("delta_{}", below.name), below.output)
+            (format_ident!("delta_{}", below.name), &below.output)
         });
         let (ret, ret_ty) = match &produced {
             Some((d, w)) => (quote! { #d }, quote! { -> ::nn::__private::SVector<T, #w> }),
@@ -152,23 +159,23 @@ fn layer_span(over: Over, layer: &NetLayer) -> Span {
     }
 }
 
-/// Layer `i`'s statements in the backward pass, ending with the δ of the
-/// layer below. `delta_is_ref`: per sample, its own δ is a reference (a
-/// parameter), not a local.
+/// Layer `i`'s statements in the backward pass: the gradient of its
+/// parameters, and of each layer it reads (summed over that layer's
+/// readers), then the δ of each layer it was the last to pass a gradient
+/// to (the reader nearest the input: the backward pass runs output to input).
+/// `delta_is_ref`: per sample, its own δ is a reference (a parameter), not
+/// a local.
 fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStream {
     let layer = &net.layers[i];
+    if layer.op == Op::Flatten {
+        return TokenStream::new();
+    }
     let name = layer.name;
     let shown = unraw(name);
-    let prev = i.checked_sub(1).map(|p| &net.layers[p]);
-    let x = match prev {
-        Some(p) => {
-            let p = p.name;
-            quote! { &trace.#p.a }
-        }
-        None => quote! { x },
-    };
-    let delta = match pass.over {
-        Over::Sample => {
+    // What the backward pass starts from: δ = dL/dz of a layer with an
+    // activation, dL/da of a pool, `add` or `concat`.
+    let d = match (pass.over, layer.op.has_params()) {
+        (Over::Sample, true) => {
             let delta = format_ident!("delta_{}", name);
             if delta_is_ref {
                 quote! { #delta }
@@ -176,96 +183,314 @@ fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStrea
                 quote! { &#delta }
             }
         }
-        Over::Batch => quote! { &trace.#name.delta },
+        (Over::Sample, false) => {
+            let da = format_ident!("da_{}", name);
+            quote! { &#da }
+        }
+        (Over::Batch, true) => quote! { &trace.#name.delta },
+        (Over::Batch, false) => quote! { &trace.#name.da },
     };
-    // dL/da of the layer below: a local per sample, the trace's `da` per
-    // batch; for the first layer dL/dx, asked for by the gradient passes
-    // (`dx`) and never by SGD.
-    let (da_decl, da_arg, da_ref) = match (prev, pass.over) {
-        (Some(p), Over::Sample) => {
-            let da = format_ident!("da_{}", p.name);
-            let w = p.output;
-            (
-                quote! { let mut #da = ::nn::__private::SVector::<T, #w>::zeros(); },
-                quote! { ::core::option::Option::Some(&mut #da) },
-                quote! { &#da },
-            )
-        }
-        (Some(p), Over::Batch) => {
-            let p = p.name;
-            (
-                TokenStream::new(),
-                quote! { ::core::option::Option::Some(&mut trace.#p.da) },
-                quote! { &trace.#p.da },
-            )
-        }
-        (None, _) => {
-            let dx = match pass.update {
-                Update::Gradients => quote! { dx },
-                Update::Sgd => quote! { ::core::option::Option::None },
+    let g = geometry_value(layer.op);
+    let batch_image = quote! { ::nn::__private::image::batch };
+    let mut statements = Vec::new();
+    for (k, source) in layer.sources.iter().enumerate() {
+        let x = value_of(net, *source);
+        let edge_op = match (layer.op, pass.over, pass.update) {
+            (Op::Dense, Over::Sample, Update::Gradients) => EdgeOp::Kernel(quote! {
+                ::nn::__private::layer::dense_backward(&self.#name, #x, #d, &mut grads.#name, DEST);
+            }),
+            (Op::Dense, Over::Sample, Update::Sgd) => EdgeOp::Kernel(quote! {
+                ::nn::__private::layer::dense_sgd_backward(&mut self.#name, #x, #d, lr, DEST);
+            }),
+            (Op::Dense, Over::Batch, Update::Gradients) => EdgeOp::Kernel(quote! {
+                ::nn::__private::batch::dense_backward_batch(&self.#name, #x, #d, &mut grads.#name, DEST);
+            }),
+            (Op::Dense, Over::Batch, Update::Sgd) => EdgeOp::Kernel(quote! {
+                ::nn::__private::batch::dense_sgd_backward_batch(&mut self.#name, #x, #d, lr, DEST);
+            }),
+            (Op::Conv2d(_), Over::Sample, Update::Gradients) => EdgeOp::Kernel(quote! {
+                ::nn::__private::image::conv2d_backward(&self.#name, &#g, #x, #d, &mut grads.#name, DEST);
+            }),
+            (Op::Conv2d(_), Over::Sample, Update::Sgd) => EdgeOp::Kernel(quote! {
+                ::nn::__private::image::conv2d_sgd_backward(&mut self.#name, &#g, #x, #d, lr, DEST);
+            }),
+            (Op::Conv2d(_), Over::Batch, Update::Gradients) => EdgeOp::Kernel(quote! {
+                #batch_image::conv2d_backward_batch(&self.#name, &#g, #x, &mut trace.#name, &mut grads.#name, DEST);
+            }),
+            (Op::Conv2d(_), Over::Batch, Update::Sgd) => EdgeOp::Kernel(quote! {
+                #batch_image::conv2d_sgd_backward_batch(&mut self.#name, &#g, #x, &mut trace.#name, lr, DEST);
+            }),
+            (Op::Depthwise(_), Over::Sample, Update::Gradients) => EdgeOp::Kernel(quote! {
+                ::nn::__private::image::depthwise_conv2d_backward(&self.#name, &#g, #x, #d, &mut grads.#name, DEST);
+            }),
+            (Op::Depthwise(_), Over::Sample, Update::Sgd) => EdgeOp::Kernel(quote! {
+                ::nn::__private::image::depthwise_conv2d_sgd_backward(&mut self.#name, &#g, #x, #d, lr, DEST);
+            }),
+            (Op::Depthwise(_), Over::Batch, Update::Gradients) => EdgeOp::Kernel(quote! {
+                #batch_image::depthwise_conv2d_backward_batch(&self.#name, &#g, #x, #d, &mut grads.#name, DEST);
+            }),
+            (Op::Depthwise(_), Over::Batch, Update::Sgd) => EdgeOp::Kernel(quote! {
+                #batch_image::depthwise_conv2d_sgd_backward_batch(&mut self.#name, &#g, #x, #d, lr, DEST);
+            }),
+            (Op::MaxPool(_), Over::Sample, _) => EdgeOp::Write(quote! {
+                ::nn::__private::image::max_pool_backward(&#g, #x, #d, DEST);
+            }),
+            (Op::MaxPool(_), Over::Batch, _) => EdgeOp::Write(quote! {
+                #batch_image::max_pool_backward_batch(&#g, #x, #d, DEST);
+            }),
+            (Op::AvgPool(_), Over::Sample, _) => EdgeOp::Write(quote! {
+                ::nn::__private::image::avg_pool_backward(&#g, #d, DEST);
+            }),
+            (Op::AvgPool(_), Over::Batch, _) => EdgeOp::Write(quote! {
+                #batch_image::avg_pool_backward_batch(&#g, #d, DEST);
+            }),
+            (Op::Add, _, _) => EdgeOp::Copy(d.clone()),
+            (Op::Concat, over, _) => {
+                let offset = concat_offsets(net, i)[k].clone();
+                let f = match over {
+                    Over::Sample => quote! { ::nn::__private::join::concat_backward_part },
+                    Over::Batch => quote! { ::nn::__private::join::concat_backward_part_batch },
+                };
+                EdgeOp::Write(quote! { #f(#d, #offset, DEST); })
+            }
+            (Op::Flatten, _, _) => continue,
+        };
+        statements.push(edge(net, pass, i, k, edge_op));
+    }
+    let what = match layer.op {
+        Op::Dense | Op::Conv2d(_) | Op::Depthwise(_) => {
+            let input = match layer.sources.first().and_then(|s| source_layer(net, *s)) {
+                Some(p) => format!("a_{}", unraw(p.name)),
+                None => "x".to_string(),
             };
-            (TokenStream::new(), dx, TokenStream::new())
+            let product = if layer.op == Op::Dense {
+                "δ"
+            } else {
+                "δ ⋆"
+            };
+            let reads_input = layer.sources.first() == Some(&Source::Input);
+            match (pass.update, reads_input) {
+                (Update::Gradients, false) => {
+                    format!("dL/dW = {product} {input}ᵀ, dL/db = Σ δ, dL/d{input} = Wᵀ δ")
+                }
+                (Update::Gradients, true) => {
+                    format!("dL/dW = {product} xᵀ, dL/db = Σ δ, and dL/dx = Wᵀ δ if asked")
+                }
+                (Update::Sgd, false) => {
+                    format!("dL/d{input} = Wᵀ δ, then W -= lr {product} {input}ᵀ, b -= lr Σ δ")
+                }
+                (Update::Sgd, true) => format!("W -= lr {product} xᵀ, b -= lr Σ δ"),
+            }
         }
+        Op::MaxPool(_) => "dL/da_prev = dL/da at each window's maximum".to_string(),
+        Op::AvgPool(_) => "dL/da_prev = dL/da / k² over each window".to_string(),
+        Op::Add => "each input's dL/da += dL/da".to_string(),
+        Op::Concat => "each input's dL/da += its part of dL/da".to_string(),
+        Op::Flatten => String::new(),
     };
-    let call = match (pass.over, pass.update) {
-        (Over::Sample, Update::Gradients) => quote! {
-            ::nn::__private::layer::dense_backward(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
-        },
-        (Over::Sample, Update::Sgd) => quote! {
-            ::nn::__private::layer::dense_sgd_backward(&mut self.#name, #x, #delta, lr, #da_arg);
-        },
-        (Over::Batch, Update::Gradients) => quote! {
-            ::nn::__private::batch::dense_backward_batch(&self.#name, #x, #delta, &mut grads.#name, #da_arg);
-        },
-        (Over::Batch, Update::Sgd) => quote! {
-            ::nn::__private::batch::dense_sgd_backward_batch(&mut self.#name, #x, #delta, lr, #da_arg);
-        },
-    };
-    let input = prev.map_or_else(|| "x".to_string(), |p| format!("a_{}", unraw(p.name)));
-    let doc = match (pass.update, prev) {
-        (Update::Gradients, Some(_)) => format!(
-            " layer {} `{shown}` ({}): dL/dW = δ {input}ᵀ, dL/db = δ, dL/d{input} = Wᵀ δ",
-            i + 1,
-            describe(layer),
-        ),
-        (Update::Gradients, None) => format!(
-            " layer {} `{shown}` ({}): dL/dW = δ xᵀ, dL/db = δ, and dL/dx = Wᵀ δ if asked",
-            i + 1,
-            describe(layer)
-        ),
-        (Update::Sgd, Some(_)) => format!(
-            " layer {} `{shown}` ({}): dL/d{input} = Wᵀ δ, then W -= lr δ {input}ᵀ, b -= lr δ",
-            i + 1,
-            describe(layer),
-        ),
-        (Update::Sgd, None) => format!(
-            " layer {} `{shown}` ({}): W -= lr δ xᵀ, b -= lr δ",
-            i + 1,
-            describe(layer)
-        ),
-    };
-    // The comment goes on the first statement of the block: the
-    // declaration of dL/da_prev when there is one, else the call.
+    let doc = format!(" layer {} `{shown}` ({}): {what}", i + 1, describe(layer));
     let span = layer_span(pass.over, layer);
     let mut blocks = vec![quote_spanned! {span=>
         #[doc = #doc]
-        #da_decl
-        #call
+        #(#statements)*
     }];
-    if let Some(p) = prev {
+    // The δ of each layer this one is the last to pass a gradient to.
+    let mut done: Vec<usize> = Vec::new();
+    for source in &layer.sources {
+        let Source::Layer(p) = *source else { continue };
+        let below = &net.layers[p];
+        if done.contains(&p) || !below.op.has_params() || first_reader(net, p) != i {
+            continue;
+        }
+        done.push(p);
+        let da = match pass.over {
+            Over::Sample => {
+                let da = format_ident!("da_{}", below.name);
+                quote! { &#da }
+            }
+            Over::Batch => {
+                let name = below.name;
+                quote! { &trace.#name.da }
+            }
+        };
         let doc = format!(
-            " layer {i} `{}` ({}): δ = dL/da ⊙ σ′(z)",
-            unraw(p.name),
-            p.act_text
+            " layer {} `{}` ({}): δ = dL/da ⊙ σ′(z)",
+            p + 1,
+            unraw(below.name),
+            below.act_text
         );
-        let step = activation_step(pass.over, p, da_ref);
-        let span = layer_span(pass.over, p);
+        let step = activation_step(pass.over, below, da);
+        let span = layer_span(pass.over, below);
         blocks.push(quote_spanned! {span=>
             #[doc = #doc]
             #step
         });
     }
     quote! { #(#blocks)* }
+}
+
+/// What one input of a layer gets in the backward pass; `DEST` in the
+/// tokens stands for the place its gradient goes.
+enum EdgeOp {
+    /// A kernel of a layer with parameters, which takes `Option<&mut _>`
+    /// (`None`: no gradient of the input wanted).
+    Kernel(TokenStream),
+    /// A kernel that writes the input's gradient into `&mut _`.
+    Write(TokenStream),
+    /// `add`: the input's gradient is this one (a reference).
+    Copy(TokenStream),
+}
+
+/// The reader of layer `p` nearest the input: the last one the backward
+/// pass reaches, after which `p`'s gradient is complete.
+fn first_reader(net: &Net, p: usize) -> usize {
+    (p + 1..net.layers.len())
+        .find(|&i| net.layers[i].sources.contains(&Source::Layer(p)))
+        .unwrap_or(p)
+}
+
+/// Whether the edge from input `k` of layer `i` is the first to reach its
+/// source in the backward pass (which runs from the last layer down, each
+/// layer's inputs in order): that one writes the gradient, the later ones
+/// add to it.
+fn first_edge(net: &Net, i: usize, k: usize) -> bool {
+    let source = net.layers[i].sources[k];
+    let later_layer = net.layers[i + 1..]
+        .iter()
+        .any(|l| l.sources.contains(&source));
+    !later_layer && !net.layers[i].sources[..k].contains(&source)
+}
+
+/// Whether the network's input is read by exactly one layer, once, and that
+/// layer has parameters: its kernel then takes `dx` as it is.
+pub fn input_read_once(net: &Net) -> bool {
+    let edges: Vec<&NetLayer> = net
+        .layers
+        .iter()
+        .flat_map(|l| {
+            l.sources
+                .iter()
+                .filter(|s| **s == Source::Input)
+                .map(move |_| l)
+        })
+        .collect();
+    matches!(edges.as_slice(), [only] if only.op.has_params())
+}
+
+/// The statements that pass the gradient of input `k` of layer `i` to its
+/// source: into a new `da_<source>` (per sample) or the trace's `da` (per
+/// batch) for the first edge to reach it, through a temporary added to it
+/// for the others; for the network's input, into `dx` when it is asked for.
+fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
+    let source = net.layers[i].sources[k];
+    let first = first_edge(net, i, k);
+    let call = |dest: TokenStream| -> TokenStream {
+        let (tokens, dest) = match &op {
+            EdgeOp::Kernel(t) => (t, quote! { ::core::option::Option::Some(#dest) }),
+            EdgeOp::Write(t) => (t, dest),
+            EdgeOp::Copy(d) => return quote! { (#dest).copy_from(#d); },
+        };
+        replace_dest(tokens.clone(), &dest)
+    };
+    let add = |place: TokenStream, width: &Width| -> TokenStream {
+        if let EdgeOp::Copy(d) = &op {
+            return quote! { *(#place) += #d; };
+        }
+        let extra = format_ident!("gradient_{}_{}", i, k);
+        let zeros = match pass.over {
+            Over::Sample => quote! { ::nn::__private::SVector::<T, #width>::zeros() },
+            Over::Batch => quote! { ::nn::__private::Batch::<T, #width>::zeros(x.ncols()) },
+        };
+        let call = call(quote! { &mut #extra });
+        quote! {
+            let mut #extra = #zeros;
+            #call
+            *(#place) += &#extra;
+        }
+    };
+    match source {
+        Source::Layer(p) => {
+            let below = &net.layers[p];
+            let width = &below.output;
+            let place = match pass.over {
+                Over::Sample => {
+                    let da = format_ident!("da_{}", below.name);
+                    quote! { #da }
+                }
+                Over::Batch => {
+                    let name = below.name;
+                    quote! { trace.#name.da }
+                }
+            };
+            match (pass.over, first) {
+                (Over::Sample, true) => {
+                    let call = call(quote! { &mut #place });
+                    quote! {
+                        let mut #place = ::nn::__private::SVector::<T, #width>::zeros();
+                        #call
+                    }
+                }
+                (Over::Batch, true) => call(quote! { &mut #place }),
+                (_, false) => add(quote! { &mut #place }, width),
+            }
+        }
+        Source::Input => match (pass.update, &op) {
+            (Update::Sgd, EdgeOp::Kernel(_)) => {
+                replace_dest(op_tokens(&op), &quote! { ::core::option::Option::None })
+            }
+            (Update::Sgd, _) => TokenStream::new(),
+            (Update::Gradients, EdgeOp::Kernel(t)) if input_read_once(net) => {
+                replace_dest(t.clone(), &quote! { dx })
+            }
+            (Update::Gradients, _) => {
+                let inner = if first {
+                    call(quote! { dx })
+                } else {
+                    add(quote! { dx }, &net.input)
+                };
+                quote! {
+                    if let ::core::option::Option::Some(dx) = dx.as_deref_mut() {
+                        #inner
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// The tokens of a kernel call.
+fn op_tokens(op: &EdgeOp) -> TokenStream {
+    match op {
+        EdgeOp::Kernel(t) | EdgeOp::Write(t) | EdgeOp::Copy(t) => t.clone(),
+    }
+}
+
+/// `tokens` with the identifier `DEST` replaced by `dest`.
+fn replace_dest(tokens: TokenStream, dest: &TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(id) if id == "DEST" => dest.clone(),
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_dest(g.stream(), dest));
+                group.set_span(g.span());
+                proc_macro2::TokenTree::Group(group).into()
+            }
+            other => other.into(),
+        })
+        .collect()
+}
+
+/// A layer's input in the backward pass: `x`, or `&trace.<name>.a`.
+fn value_of(net: &Net, source: Source) -> TokenStream {
+    match source_layer(net, source) {
+        Some(layer) => {
+            let name = layer.name;
+            quote! { &trace.#name.a }
+        }
+        None => quote! { x },
+    }
 }
 
 /// δ = dL/da ⊙ σ′(z) of `layer`, from `da` (a reference to dL/da): into a
@@ -276,7 +501,7 @@ fn activation_step(over: Over, layer: &NetLayer, da: TokenStream) -> TokenStream
     match over {
         Over::Sample => {
             let delta = format_ident!("delta_{}", name);
-            let w = layer.output;
+            let w = &layer.output;
             quote! {
                 let mut #delta = ::nn::__private::SVector::<T, #w>::zeros();
                 ::nn::__private::layer::activation_backward(&#act, &trace.#name, #da, &mut #delta);
@@ -299,7 +524,7 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
         return TokenStream::new();
     };
     let name = last.name;
-    let out = last.output;
+    let out = &last.output;
     let value = loss_value(loss);
     let fused = loss.on_logits();
     let doc = if fused {
@@ -376,7 +601,7 @@ pub fn loss_to_delta(net: &Net, over: Over) -> TokenStream {
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
-    let input = net.input;
+    let input = &net.input;
     let output = output_width(net);
     let Some(last) = net.layers.last() else {
         return TokenStream::new();
@@ -549,7 +774,7 @@ pub fn trait_impls(net: &Net) -> TokenStream {
     };
     let name = &net.spec.name;
     let trace = trace_name(net);
-    let input = net.input;
+    let input = &net.input;
     let output = output_width(net);
     let loss_ty = loss_type(loss);
     quote! {

@@ -6,37 +6,92 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::backward::{Over, Pass, Update, loss_to_delta, unrolled};
-use super::{act_value, loss_type, output_width, trace_batch_name};
-use crate::network::net::Net;
+use super::{
+    act_value, concat_offsets, geometry_value, loss_type, output_width, source_layer,
+    trace_batch_name,
+};
+use crate::network::net::{Net, NetLayer, Op, Source};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
     let (vis, name) = (&spec.vis, &spec.name);
     let trace = trace_batch_name(net);
-    let input = net.input;
+    let input = &net.input;
     let output = output_width(net);
     let Some(last) = net.layers.last() else {
         return TokenStream::new();
     };
     let last_name = last.name;
-    let names: Vec<_> = net.layers.iter().map(|l| l.name).collect();
-    let outs: Vec<_> = net.layers.iter().map(|l| l.output).collect();
+    // Every layer but `flatten` (which only renames) has a trace.
+    let traced: Vec<&NetLayer> = net.layers.iter().filter(|l| l.op != Op::Flatten).collect();
+    let names: Vec<_> = traced.iter().map(|l| l.name).collect();
+    let trace_types: Vec<TokenStream> = traced
+        .iter()
+        .map(|l| {
+            let w = &l.output;
+            match l.op {
+                Op::Dense | Op::Depthwise(_) => quote! { ::nn::__private::BatchLayerTrace<T, #w> },
+                Op::Conv2d(_) => quote! { ::nn::__private::image::batch::BatchConvTrace<T, #w> },
+                _ => quote! { ::nn::__private::image::batch::BatchNodeTrace<T, #w> },
+            }
+        })
+        .collect();
+    let trace_news: Vec<TokenStream> = traced
+        .iter()
+        .map(|l| match l.op {
+            Op::Dense | Op::Depthwise(_) => quote! { ::nn::__private::BatchLayerTrace::new() },
+            Op::Conv2d(_) => quote! { ::nn::__private::image::batch::BatchConvTrace::new() },
+            _ => quote! { ::nn::__private::image::batch::BatchNodeTrace::new() },
+        })
+        .collect();
     let trace_doc = format!(
         "Every layer's `z`, `a`, `dL/da` and `δ` for a batch through [`{name}`] \
          (one column per sample); reuse it across batches to avoid reallocating."
     );
 
-    // Forward: one `dense_forward_trace_batch` per layer.
-    let mut prev: Option<&syn::Ident> = None;
-    let forward = net.layers.iter().map(|layer| {
+    // Forward: one kernel per layer (one GEMM per dense or convolution).
+    let read = |source: Source| match source_layer(net, source) {
+        Some(l) => {
+            let p = l.name;
+            quote! { &trace.#p.a }
+        }
+        None => quote! { x },
+    };
+    let forward = net.layers.iter().enumerate().map(|(i, layer)| {
         let n = layer.name;
         let act = act_value(&layer.act);
-        let x = match prev {
-            Some(p) => quote! { &trace.#p.a },
-            None => quote! { x },
-        };
-        prev = Some(n);
-        quote! { ::nn::__private::batch::dense_forward_trace_batch(&self.#n, &#act, #x, &mut trace.#n); }
+        let g = geometry_value(layer.op);
+        let x = read(layer.sources.first().copied().unwrap_or(Source::Input));
+        let image = quote! { ::nn::__private::image::batch };
+        match layer.op {
+            Op::Dense => quote! { ::nn::__private::batch::dense_forward_trace_batch(&self.#n, &#act, #x, &mut trace.#n); },
+            Op::Conv2d(_) => quote! { #image::conv2d_forward_trace_batch(&self.#n, &#g, &#act, #x, &mut trace.#n); },
+            Op::Depthwise(_) => quote! { #image::depthwise_conv2d_forward_trace_batch(&self.#n, &#g, &#act, #x, &mut trace.#n); },
+            Op::MaxPool(_) => quote! {
+                trace.#n.resize(x.ncols());
+                #image::max_pool_forward_batch(&#g, #x, &mut trace.#n.a);
+            },
+            Op::AvgPool(_) => quote! {
+                trace.#n.resize(x.ncols());
+                #image::avg_pool_forward_batch(&#g, #x, &mut trace.#n.a);
+            },
+            Op::Add => {
+                let parts = layer.sources.iter().map(|s| read(*s));
+                quote! {
+                    trace.#n.resize(x.ncols());
+                    ::nn::__private::join::add_forward_batch(&[#(#parts),*], &mut trace.#n.a);
+                }
+            }
+            Op::Concat => {
+                let parts = layer.sources.iter().map(|s| read(*s));
+                let offsets = concat_offsets(net, i);
+                quote! {
+                    trace.#n.resize(x.ncols());
+                    #( ::nn::__private::join::concat_forward_part_batch(#parts, #offsets, &mut trace.#n.a); )*
+                }
+            }
+            Op::Flatten => TokenStream::new(),
+        }
     });
 
     // The batch backward passes: the per-sample ones over matrices, with
@@ -166,14 +221,14 @@ pub fn items(net: &Net) -> TokenStream {
             #vis struct #trace<T: ::nn::__private::Scalar = f32> {
                 #(
                     #[doc = "The values of this layer over the batch."]
-                    pub #names: ::nn::__private::BatchLayerTrace<T, #outs>,
+                    pub #names: #trace_types,
                 )*
             }
 
             impl<T: ::nn::__private::Scalar> #trace<T> {
                 /// An empty trace; the first batch sizes it.
                 pub fn new() -> Self {
-                    Self { #( #names: ::nn::__private::BatchLayerTrace::new(), )* }
+                    Self { #( #names: #trace_news, )* }
                 }
             }
 

@@ -3,12 +3,15 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{LAYERS_PER_BLOCK, act_value, block_ranges, describe, output_width, trace_name};
-use crate::network::net::{Net, unraw};
+use super::{
+    LAYERS_PER_BLOCK, act_value, block_ranges, concat_offsets, describe, geometry_value, is_chain,
+    output_width, source_layer, trace_name,
+};
+use crate::network::net::{Net, Op, Source, unraw};
 
 pub fn methods(net: &Net) -> TokenStream {
     let trace = trace_name(net);
-    let input = net.input;
+    let input = &net.input;
     let output = output_width(net);
     if net.layers.is_empty() {
         return TokenStream::new();
@@ -21,24 +24,59 @@ pub fn methods(net: &Net) -> TokenStream {
         let layer = &net.layers[i];
         let name = layer.name;
         let act = act_value(&layer.act);
+        let g = geometry_value(layer.op);
+        let (what, call) = match layer.op {
+            Op::Dense => (
+                "z = W a + b, a = σ(z)",
+                quote! { ::nn::__private::layer::dense_forward_trace(&self.#name, &#act, #x, &mut trace.#name); },
+            ),
+            Op::Conv2d(_) => (
+                "z = W ⋆ a + b, a = σ(z)",
+                quote! { ::nn::__private::image::conv2d_forward_trace(&self.#name, &#g, &#act, #x, &mut trace.#name); },
+            ),
+            Op::Depthwise(_) => (
+                "z = w_c ⋆ a_c + b_c per channel, a = σ(z)",
+                quote! { ::nn::__private::image::depthwise_conv2d_forward_trace(&self.#name, &#g, &#act, #x, &mut trace.#name); },
+            ),
+            Op::MaxPool(_) => (
+                "a = the maximum of each window",
+                quote! { ::nn::__private::image::max_pool_forward(&#g, #x, &mut trace.#name.a); },
+            ),
+            Op::AvgPool(_) => (
+                "a = the mean of each window",
+                quote! { ::nn::__private::image::avg_pool_forward(&#g, #x, &mut trace.#name.a); },
+            ),
+            Op::Add | Op::Concat => (
+                if layer.op == Op::Add {
+                    "a = the sum of its inputs"
+                } else {
+                    "a = its inputs one after the other"
+                },
+                join_forward(net, i, &quote! { trace.#name.a }, &|s| trace_source(net, s)),
+            ),
+            Op::Flatten => return TokenStream::new(),
+        };
         let doc = format!(
-            " layer {} `{}` ({}): z = W a + b, a = σ(z)",
+            " layer {} `{}` ({}): {what}",
             i + 1,
             unraw(name),
             describe(layer)
         );
         quote_spanned! {layer.kind_span=>
             #[doc = #doc]
-            ::nn::__private::layer::dense_forward_trace(&self.#name, &#act, #x, &mut trace.#name);
+            #call
         }
     };
     // The input of layer `i`: `x` for the first, else the layer below's `a`.
-    let trace_input = |i: usize| match i.checked_sub(1) {
-        Some(p) => {
-            let p = net.layers[p].name;
-            quote! { &trace.#p.a }
-        }
-        None => quote! { x },
+    let trace_input = |i: usize| {
+        trace_source(
+            net,
+            net.layers[i]
+                .sources
+                .first()
+                .copied()
+                .unwrap_or(Source::Input),
+        )
     };
 
     // Inference keeps only each layer's activation, e.g.
@@ -50,9 +88,41 @@ pub fn methods(net: &Net) -> TokenStream {
         let name = layer.name;
         let act = act_value(&layer.act);
         let a = activation(net, i);
-        let w = layer.output;
+        let w = &layer.output;
+        let g = geometry_value(layer.op);
+        let (what, call) = match layer.op {
+            Op::Dense => (
+                "a = σ(W a_prev + b)",
+                quote! { ::nn::__private::layer::dense_forward(&self.#name, &#act, #x, &mut #a); },
+            ),
+            Op::Conv2d(_) => (
+                "a = σ(W ⋆ a_prev + b)",
+                quote! { ::nn::__private::image::conv2d_forward(&self.#name, &#g, &#act, #x, &mut #a); },
+            ),
+            Op::Depthwise(_) => (
+                "a = σ(w_c ⋆ a_prev_c + b_c) per channel",
+                quote! { ::nn::__private::image::depthwise_conv2d_forward(&self.#name, &#g, &#act, #x, &mut #a); },
+            ),
+            Op::MaxPool(_) => (
+                "a = the maximum of each window",
+                quote! { ::nn::__private::image::max_pool_forward(&#g, #x, &mut #a); },
+            ),
+            Op::AvgPool(_) => (
+                "a = the mean of each window",
+                quote! { ::nn::__private::image::avg_pool_forward(&#g, #x, &mut #a); },
+            ),
+            Op::Add | Op::Concat => (
+                if layer.op == Op::Add {
+                    "a = the sum of its inputs"
+                } else {
+                    "a = its inputs one after the other"
+                },
+                join_forward(net, i, &quote! { #a }, &|s| infer_source(net, s)),
+            ),
+            Op::Flatten => return TokenStream::new(),
+        };
         let doc = format!(
-            " layer {} `{}` ({}): a = σ(W a_prev + b)",
+            " layer {} `{}` ({}): {what}",
             i + 1,
             unraw(name),
             describe(layer)
@@ -60,19 +130,24 @@ pub fn methods(net: &Net) -> TokenStream {
         quote_spanned! {layer.kind_span=>
             #[doc = #doc]
             let mut #a = ::nn::__private::SVector::<T, #w>::zeros();
-            ::nn::__private::layer::dense_forward(&self.#name, &#act, #x, &mut #a);
+            #call
         }
     };
-    let infer_input = |i: usize| match i.checked_sub(1) {
-        Some(p) => {
-            let a = activation(net, p);
-            quote! { &#a }
-        }
-        None => quote! { x },
+    let infer_input = |i: usize| {
+        infer_source(
+            net,
+            net.layers[i]
+                .sources
+                .first()
+                .copied()
+                .unwrap_or(Source::Input),
+        )
     };
     let last_a = activation(net, net.layers.len() - 1);
 
-    let (infer_body, trace_body, helpers) = if net.layers.len() <= LAYERS_PER_BLOCK {
+    let (infer_body, trace_body, helpers) = if net.layers.len() <= LAYERS_PER_BLOCK
+        || !is_chain(net)
+    {
         let all = 0..net.layers.len();
         let infer_body: TokenStream = all.clone().map(|i| infer(i, infer_input(i))).collect();
         let trace_body: TokenStream = all.map(|i| step(i, trace_input(i))).collect();
@@ -89,8 +164,8 @@ pub fn methods(net: &Net) -> TokenStream {
         let mut helpers = TokenStream::new();
         for (k, range) in block_ranges(net).into_iter().enumerate() {
             let (first, end) = (range.start, range.end - 1);
-            let in_w = net.layers[first].input;
-            let out_w = net.layers[end].output;
+            let in_w = &net.layers[first].input;
+            let out_w = &net.layers[end].output;
             let a_end = activation(net, end);
             let infer_fn = format_ident!("__forward_block_{}", k);
             let trace_fn = format_ident!("__forward_trace_block_{}", k);
@@ -164,6 +239,47 @@ pub fn methods(net: &Net) -> TokenStream {
         }
 
         #helpers
+    }
+}
+
+/// `source` in `forward_trace`: `x`, or a layer's `&trace.<name>.a`.
+fn trace_source(net: &Net, source: Source) -> TokenStream {
+    match source_layer(net, source) {
+        Some(layer) => {
+            let name = layer.name;
+            quote! { &trace.#name.a }
+        }
+        None => quote! { x },
+    }
+}
+
+/// `source` in `forward`: `x`, or a layer's local `&a_<name>`.
+fn infer_source(net: &Net, source: Source) -> TokenStream {
+    match source {
+        Source::Layer(j) => {
+            let a = activation(net, j);
+            quote! { &#a }
+        }
+        Source::Input => quote! { x },
+    }
+}
+
+/// The forward statements of `add` or `concat` layer `i` into `out` (a
+/// place), each input read by `read`.
+fn join_forward(
+    net: &Net,
+    i: usize,
+    out: &TokenStream,
+    read: &dyn Fn(Source) -> TokenStream,
+) -> TokenStream {
+    let layer = &net.layers[i];
+    let parts: Vec<TokenStream> = layer.sources.iter().map(|s| read(*s)).collect();
+    if layer.op == Op::Add {
+        return quote! { ::nn::__private::join::add_forward(&[#(#parts),*], &mut #out); };
+    }
+    let offsets = concat_offsets(net, i);
+    quote! {
+        #( ::nn::__private::join::concat_forward_part(#parts, #offsets, &mut #out); )*
     }
 }
 

@@ -21,7 +21,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::network::net::{
-    Act, AssertOp, Net, NetLayer, NetLoss, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
+    Act, AssertOp, Geometry, Net, NetLayer, NetLoss, Op, Source, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
 };
 use crate::network::vocabulary::Param;
 
@@ -174,9 +174,75 @@ fn block_ranges(net: &Net) -> Vec<core::ops::Range<usize>> {
         .collect()
 }
 
+/// A network of dense layers, each reading the one above: the only kind
+/// that long networks split into blocks (see `block_ranges`).
+fn is_chain(net: &Net) -> bool {
+    net.layers.iter().enumerate().all(|(i, l)| {
+        let above = i.checked_sub(1).map_or(Source::Input, Source::Layer);
+        l.op == Op::Dense && l.sources == [above]
+    })
+}
+
+/// `Geometry::conv(..)` or `Geometry::pool(..)`: a const value of
+/// `nn::__private::image::Geometry` for an image layer.
+fn geometry_value(op: Op) -> TokenStream {
+    let lit = |v: usize| Literal::usize_unsuffixed(v);
+    match op {
+        Op::Conv2d(g) | Op::Depthwise(g) => {
+            let (c, h, w, o, k, s, p) = (
+                lit(g.channels),
+                lit(g.height),
+                lit(g.width),
+                lit(g.out_channels),
+                lit(g.kernel),
+                lit(g.stride),
+                lit(g.padding),
+            );
+            quote! { ::nn::__private::image::Geometry::conv(#c, #h, #w, #o, #k, #s, #p) }
+        }
+        Op::MaxPool(g) | Op::AvgPool(g) => {
+            let (c, h, w, k, s) = (
+                lit(g.channels),
+                lit(g.height),
+                lit(g.width),
+                lit(g.kernel),
+                lit(g.stride),
+            );
+            quote! { ::nn::__private::image::Geometry::pool(#c, #h, #w, #k, #s) }
+        }
+        Op::Dense | Op::Flatten | Op::Add | Op::Concat => TokenStream::new(),
+    }
+}
+
+/// The layer a source is: `x` for the network's input, else a layer.
+fn source_layer<'n, 'a>(net: &'n Net<'a>, source: Source) -> Option<&'n NetLayer<'a>> {
+    match source {
+        Source::Input => None,
+        Source::Layer(j) => Some(&net.layers[j]),
+    }
+}
+
+/// Where each input of `concat` layer `i` starts in its output: the
+/// running sum of the widths before it.
+fn concat_offsets(net: &Net, i: usize) -> Vec<Literal> {
+    let mut offset = 0;
+    net.layers[i]
+        .sources
+        .iter()
+        .map(|s| {
+            let at = offset;
+            offset += match source_layer(net, *s) {
+                Some(l) => l.output.literal().unwrap_or(0),
+                None => net.input.literal().unwrap_or(0),
+            };
+            Literal::usize_unsuffixed(at)
+        })
+        .collect()
+}
+
 /// The output width of the last layer.
 fn output_width(net: &Net) -> TokenStream {
-    let w = net.layers.last().map(|l| l.output);
+    let w = net.layers.last().map(|l| &l.output);
     quote! { #w }
 }
 
@@ -227,14 +293,49 @@ fn runtime_value(path: TokenStream, params: &[Param], values: &[f64]) -> TokenSt
     quote! { #path::<T> { #(#fields),* } }
 }
 
-/// `"dense 784 -> 16, relu"`, for comments and docs.
+/// `"dense 784 -> 16, relu"`, `"conv2d [1, 28, 28] -> [8, 28, 28], 3×3 stride 1 padding 1, relu"`,
+/// for comments and docs.
 fn describe(layer: &NetLayer) -> String {
-    format!(
-        "dense {} -> {}, {}",
-        layer.input.display(),
-        layer.output.display(),
-        layer.act_text
-    )
+    let image = |g: &Geometry| {
+        format!(
+            "[{}, {}, {}] -> [{}, {}, {}]",
+            g.channels, g.height, g.width, g.out_channels, g.out_height, g.out_width
+        )
+    };
+    let window = |g: &Geometry| {
+        format!(
+            "{k}×{k} stride {} padding {}",
+            g.stride,
+            g.padding,
+            k = g.kernel
+        )
+    };
+    match &layer.op {
+        Op::Dense => format!(
+            "dense {} -> {}, {}",
+            layer.input.display(),
+            layer.output.display(),
+            layer.act_text
+        ),
+        Op::Conv2d(g) | Op::Depthwise(g) => format!(
+            "{} {}, {}, {}",
+            layer.op.kind(),
+            image(g),
+            window(g),
+            layer.act_text
+        ),
+        Op::MaxPool(g) | Op::AvgPool(g) => {
+            format!("{} {}, {}", layer.op.kind(), image(g), window(g))
+        }
+        Op::Flatten | Op::Add | Op::Concat => format!(
+            "{} -> {}",
+            layer.op.kind(),
+            match layer.image {
+                Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+                None => layer.output.display(),
+            }
+        ),
+    }
 }
 
 #[cfg(test)]

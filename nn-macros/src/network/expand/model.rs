@@ -5,45 +5,113 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{describe, output_width, trace_name};
-use crate::network::net::{Net, unraw};
+use crate::network::ast::Width;
+use crate::network::net::{Net, NetLayer, Op, unraw};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
     let (attrs, vis, name) = (&spec.attrs, &spec.vis, &spec.name);
     let trace = trace_name(net);
-    let input = net.input;
+    let input = &net.input;
     let output = output_width(net);
     let count = net.layers.len();
 
-    let names: Vec<_> = net.layers.iter().map(|l| l.name).collect();
-    let ins: Vec<_> = net.layers.iter().map(|l| l.input).collect();
-    let outs: Vec<_> = net.layers.iter().map(|l| l.output).collect();
-    // Products of widths take `usize`-typed operands (see `Width::typed`).
-    let ins_n: Vec<_> = net.layers.iter().map(|l| l.input.typed()).collect();
-    let outs_n: Vec<_> = net.layers.iter().map(|l| l.output.typed()).collect();
-    // Names as strings (tensor names, the summary) are shown without `r#`.
-    let name_strs: Vec<String> = names.iter().map(|n| unraw(n)).collect();
-    let acts: Vec<&str> = net.layers.iter().map(|l| l.act_text.as_str()).collect();
-    let field_docs: Vec<String> = net
-        .layers
+    // The struct has a field per layer with parameters (dense and
+    // convolutions), each an `nn::Dense` of its weight matrix's shape; the
+    // trace has one per layer but `flatten`, which only renames its input.
+    let params: Vec<&NetLayer> = net.layers.iter().filter(|l| l.op.has_params()).collect();
+    let names: Vec<_> = params.iter().map(|l| l.name).collect();
+    let (ins, outs): (Vec<Width>, Vec<Width>) =
+        params.iter().filter_map(|l| l.param_matrix()).unzip();
+    let traced: Vec<&NetLayer> = net.layers.iter().filter(|l| l.op != Op::Flatten).collect();
+    let trace_names: Vec<_> = traced.iter().map(|l| l.name).collect();
+    let trace_types: Vec<TokenStream> = traced
         .iter()
-        .enumerate()
-        .map(|(i, l)| format!("Layer {} of {count}: {}.", i + 1, describe(l)))
+        .map(|l| {
+            let w = &l.output;
+            if l.op.has_params() {
+                quote! { ::nn::__private::LayerTrace<T, #w> }
+            } else {
+                quote! { ::nn::__private::image::NodeTrace<T, #w> }
+            }
+        })
         .collect();
-    let trace_docs: Vec<String> = net
+    let trace_news: Vec<TokenStream> = traced
+        .iter()
+        .map(|l| {
+            if l.op.has_params() {
+                quote! { ::nn::__private::LayerTrace::new() }
+            } else {
+                quote! { ::nn::__private::image::NodeTrace::new() }
+            }
+        })
+        .collect();
+    // Every layer, for `LAYERS`.
+    let all_names: Vec<String> = net.layers.iter().map(|l| unraw(l.name)).collect();
+    let all_kinds: Vec<&str> = net.layers.iter().map(|l| l.op.kind()).collect();
+    let all_ins: Vec<&Width> = net.layers.iter().map(|l| &l.input).collect();
+    let all_outs: Vec<&Width> = net.layers.iter().map(|l| &l.output).collect();
+    let all_acts: Vec<&str> = net
         .layers
         .iter()
         .map(|l| {
-            format!(
-                "`z` and `a` of layer `{}` ({} values each).",
-                unraw(l.name),
-                l.output.display()
-            )
+            if l.op.has_params() {
+                l.act_text.as_str()
+            } else {
+                "-"
+            }
+        })
+        .collect();
+    let all_params: Vec<TokenStream> = net
+        .layers
+        .iter()
+        .map(|l| match l.param_matrix() {
+            Some((i, o)) => {
+                let (i, o) = (i.typed(), o.typed());
+                quote! { (#o) * (#i) + (#o) }
+            }
+            None => quote! { 0 },
+        })
+        .collect();
+    // Names as strings (tensor names, the summary) are shown without `r#`.
+    let name_strs: Vec<String> = names.iter().map(|n| unraw(n)).collect();
+    let field_docs: Vec<String> = params
+        .iter()
+        .map(|l| {
+            let i = net
+                .layers
+                .iter()
+                .position(|x| x.name == l.name)
+                .unwrap_or(0);
+            format!("Layer {} of {count}: {}.", i + 1, describe(l))
+        })
+        .collect();
+    let trace_docs: Vec<String> = traced
+        .iter()
+        .map(|l| {
+            if l.op.has_params() {
+                format!(
+                    "`z` and `a` of layer `{}` ({} values each).",
+                    unraw(l.name),
+                    l.output.display()
+                )
+            } else {
+                format!(
+                    "`a` of layer `{}` ({} values).",
+                    unraw(l.name),
+                    l.output.display()
+                )
+            }
         })
         .collect();
     let weight_names: Vec<String> = name_strs.iter().map(|n| format!("{n}.weight")).collect();
     let bias_names: Vec<String> = name_strs.iter().map(|n| format!("{n}.bias")).collect();
-    let schemes = net.layers.iter().map(|l| {
+    let (weight_shapes, bias_shapes): (Vec<Vec<Width>>, Vec<Width>) =
+        params.iter().filter_map(|l| l.param_shapes()).unzip();
+    let ins_n: Vec<TokenStream> = ins.iter().map(Width::typed).collect();
+    let outs_n: Vec<TokenStream> = outs.iter().map(Width::typed).collect();
+    let largest = largest_activation(net);
+    let schemes = params.iter().map(|l| {
         if l.act.def.he_init {
             quote! { ::nn::__private::Scheme::He }
         } else {
@@ -60,14 +128,20 @@ pub fn items(net: &Net) -> TokenStream {
     let param_count = param_count(net);
     let name_str = unraw(name);
     let struct_doc = format!(
-        "Generated by `network!`: {} -> {} in {count} dense layer{}. \
+        "Generated by `network!`: {} -> {} in {count} layer{}. \
          Parameters are plain public fields; `{name}::init(seed)` makes an `f32` network, \
          `{name}::<f64>::init(seed)` (with `nn::Params` in scope) an `f64` one; \
          see [`{name}::summary`] for the table.",
-        input.display(),
+        match net.input_image {
+            Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+            None => input.display(),
+        },
         net.layers
             .last()
-            .map(|l| l.output.display())
+            .map(|l| match l.image {
+                Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+                None => l.output.display(),
+            })
             .unwrap_or_default(),
         if count == 1 { "" } else { "s" },
     );
@@ -118,14 +192,14 @@ pub fn items(net: &Net) -> TokenStream {
         #vis struct #trace<T: ::nn::__private::Scalar = f32> {
             #(
                 #[doc = #trace_docs]
-                pub #names: ::nn::__private::LayerTrace<T, #outs>,
+                pub #trace_names: #trace_types,
             )*
         }
 
         impl<T: ::nn::__private::Scalar> #trace<T> {
             /// A trace of zeros, to be filled by `forward_trace`.
             pub fn new() -> Self {
-                Self { #( #names: ::nn::__private::LayerTrace::new(), )* }
+                Self { #( #trace_names: #trace_news, )* }
             }
         }
 
@@ -135,9 +209,10 @@ pub fn items(net: &Net) -> TokenStream {
             }
         }
 
-        // SAFETY (of both impls): every field is an `nn::Dense<T, _, _>` or an
-        // `nn::LayerTrace<T, _>`, both `Zeroable` (arrays of the `Pod` float
-        // `T`), so the all-zero bit pattern is a valid value of the struct.
+        // SAFETY (of both impls): every field is an `nn::Dense<T, _, _>`, an
+        // `nn::LayerTrace<T, _>` or an `image::NodeTrace<T, _>`, all `Zeroable`
+        // (arrays of the `Pod` float `T`), so the all-zero bit pattern is a
+        // valid value of the struct.
         unsafe impl<T: ::nn::__private::Scalar> ::nn::__private::Zeroable for #name<T> {}
         unsafe impl<T: ::nn::__private::Scalar> ::nn::__private::Zeroable for #trace<T> {}
 
@@ -164,36 +239,40 @@ pub fn items(net: &Net) -> TokenStream {
             pub const MOMENTUM_STATE_BYTES: usize = Self::PARAM_BYTES;
             /// Optimizer state of `nn::optim::Adam`: two moments per parameter.
             pub const ADAM_STATE_BYTES: usize = 2 * Self::PARAM_BYTES;
+            /// Bytes of the largest activation (the input or one layer's output):
+            /// the buffer a caller must hold for one value between layers.
+            pub const LARGEST_ACTIVATION_BYTES: usize = (#largest) * ::core::mem::size_of::<T>();
             /// The layers, input to output.
             pub const LAYERS: &'static [::nn::__private::LayerInfo] = &[
                 #(
                     ::nn::__private::LayerInfo {
-                        name: #name_strs,
-                        kind: "dense",
-                        inputs: #ins,
-                        outputs: #outs,
-                        activation: #acts,
-                        params: (#outs_n) * (#ins_n) + (#outs_n),
+                        name: #all_names,
+                        kind: #all_kinds,
+                        inputs: #all_ins,
+                        outputs: #all_outs,
+                        activation: #all_acts,
+                        params: #all_params,
                     },
                 )*
             ];
             /// The parameter tensors, in the order of `Network::tensors`:
-            /// each layer's weight (`[out, in]`), then its bias (`[out]`).
+            /// each layer's weight (`[out, in]`; a convolution's
+            /// `[out, in, k, k]`), then its bias (`[out]`).
             pub const TENSORS: &'static [::nn::__private::TensorInfo] = &[
                 #(
                     ::nn::__private::TensorInfo {
                         name: #weight_names,
                         layer: #name_strs,
                         kind: ::nn::__private::TensorKind::Weight,
-                        shape: &[#outs, #ins],
+                        shape: &[#(#weight_shapes),*],
                         len: (#outs_n) * (#ins_n),
                     },
                     ::nn::__private::TensorInfo {
                         name: #bias_names,
                         layer: #name_strs,
                         kind: ::nn::__private::TensorKind::Bias,
-                        shape: &[#outs],
-                        len: #outs,
+                        shape: &[#bias_shapes],
+                        len: #bias_shapes,
                     },
                 )*
             ];
@@ -304,17 +383,19 @@ pub fn items(net: &Net) -> TokenStream {
 /// };
 /// ```
 fn param_count(net: &Net) -> TokenStream {
-    let literal = net.layers.iter().try_fold(0usize, |total, l| {
-        let (i, o) = (l.input.literal()?, l.output.literal()?);
+    let matrices: Vec<(Width, Width)> =
+        net.layers.iter().filter_map(|l| l.param_matrix()).collect();
+    let literal = matrices.iter().try_fold(0usize, |total, (i, o)| {
+        let (i, o) = (i.literal()?, o.literal()?);
         o.checked_mul(i)?.checked_add(o)?.checked_add(total)
     });
     if let Some(total) = literal {
         let total = proc_macro2::Literal::usize_unsuffixed(total);
         return quote! { #total };
     }
-    let count = proc_macro2::Literal::usize_unsuffixed(net.layers.len());
-    let layers = net.layers.iter().map(|l| {
-        let (i, o) = (l.input.typed(), l.output.typed());
+    let count = proc_macro2::Literal::usize_unsuffixed(matrices.len());
+    let layers = matrices.iter().map(|(i, o)| {
+        let (i, o) = (i.typed(), o.typed());
         quote! { (#o) * (#i) + (#o) }
     });
     quote! {
@@ -327,6 +408,38 @@ fn param_count(net: &Net) -> TokenStream {
                 k += 1;
             }
             total
+        }
+    }
+}
+
+/// The widest value between layers (the input or a layer's output): one
+/// literal when every width is one, else a maximum the compiler evaluates.
+fn largest_activation(net: &Net) -> TokenStream {
+    let widths: Vec<&Width> = std::iter::once(&net.input)
+        .chain(net.layers.iter().map(|l| &l.output))
+        .collect();
+    if let Some(max) = widths
+        .iter()
+        .map(|w| w.literal())
+        .collect::<Option<Vec<_>>>()
+    {
+        let max = proc_macro2::Literal::usize_unsuffixed(max.into_iter().max().unwrap_or(0));
+        return quote! { #max };
+    }
+    let count = proc_macro2::Literal::usize_unsuffixed(widths.len());
+    let typed = widths.iter().map(|w| w.typed());
+    quote! {
+        {
+            let widths: [usize; #count] = [#(#typed),*];
+            let mut max = 0;
+            let mut k = 0;
+            while k < widths.len() {
+                if widths[k] > max {
+                    max = widths[k];
+                }
+                k += 1;
+            }
+            max
         }
     }
 }

@@ -39,7 +39,10 @@ pub fn items(net: &Net) -> TokenStream {
         BakedDtype::F32 => quote! { f32 },
         BakedDtype::F64 => quote! { f64 },
     };
-    let names = net.layers.iter().map(|l| l.name);
+    // Only dense and convolution layers have tensors (and struct fields).
+    let params: Vec<&crate::network::net::NetLayer> =
+        net.layers.iter().filter(|l| l.op.has_params()).collect();
+    let names = params.iter().map(|l| l.name);
     // A width given by a named constant is checked by a const assertion
     // (validate), not here; the arrays, shaped as the file, go through
     // `fit` so that a mismatch gives that assertion's message only, and not
@@ -47,8 +50,8 @@ pub fn items(net: &Net) -> TokenStream {
     let named = |l: &&crate::network::net::NetLayer| {
         l.input.literal().is_none() || l.output.literal().is_none()
     };
-    let any_named = net.layers.iter().any(|l| named(&l));
-    let layers = baked.layers.iter().zip(&net.layers).map(|(layer, spec)| {
+    let any_named = params.iter().any(named);
+    let layers = baked.layers.iter().zip(&params).map(|(layer, spec)| {
         // nalgebra's `ArrayStorage` is column-major, an array of columns;
         // the file is row-major `[out, in]`.
         let columns = (0..layer.cols).map(|c| {
@@ -57,7 +60,7 @@ pub fn items(net: &Net) -> TokenStream {
         });
         let bias = layer.bias.iter().map(|&v| literal(baked, v));
         let (weight, bias) = (quote! { [#(#columns),*] }, quote! { [[#(#bias),*]] });
-        let (weight, bias) = if named(&spec) {
+        let (weight, bias) = if named(spec) {
             (quote! { fit(#weight) }, quote! { fit(#bias) })
         } else {
             (weight, bias)

@@ -1,7 +1,7 @@
 nn::network! {
     struct Net {
         input: 4,
-        hidden: dens(8, relu), //~ ERROR expected the layer kind `dense`
+        hidden: dens(8, relu), //~ ERROR did you mean `dense`?
         output: dense(2),
     }
 }
