@@ -347,6 +347,11 @@ pub mod __private {
     /// `graph!`'s operations (`op::sin`, `op::sin_d`, ...), the Jacobian
     /// assemblers and the graph description types.
     pub use ::nn_core::graph;
+    /// The image kernels (convolution, depthwise convolution, pooling) and
+    /// their `Geometry`; with `batch`, their batch twins in `image::batch`.
+    pub use ::nn_core::image;
+    /// The `add` and `concat` kernels of skip connections.
+    pub use ::nn_core::join;
     /// The per-sample kernels under their names: `dense_forward` (no
     /// trace) and `dense_forward_trace`, as the generated `forward` and
     /// `forward_trace`.

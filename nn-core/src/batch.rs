@@ -79,7 +79,7 @@ impl<T: Scalar, const N: usize> Default for BatchLayerTrace<T, N> {
 
 /// A matrix operand for [`gemm`]: its storage and its row and column strides.
 #[derive(Clone, Copy)]
-struct Operand<'a, T> {
+pub(crate) struct Operand<'a, T> {
     data: &'a [T],
     rows: usize,
     cols: usize,
@@ -89,7 +89,7 @@ struct Operand<'a, T> {
 
 impl<'a, T> Operand<'a, T> {
     /// A contiguous column-major `rows × cols` matrix.
-    fn col_major(data: &'a [T], rows: usize, cols: usize) -> Self {
+    pub(crate) fn col_major(data: &'a [T], rows: usize, cols: usize) -> Self {
         Self {
             data,
             rows,
@@ -101,7 +101,7 @@ impl<'a, T> Operand<'a, T> {
 
     /// The transpose of a contiguous column-major `rows × cols` matrix, as a
     /// `cols × rows` operand (no copy: the strides swap).
-    fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
+    pub(crate) fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
         Self {
             data,
             rows: cols,
@@ -144,7 +144,7 @@ impl<'a, T> Operand<'a, T> {
 /// How a product is cut over threads: along the rows or the columns of
 /// `C`, never along the reduction dimension (see [`gemm_in_parts`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cut {
+pub(crate) enum Cut {
     /// Rows of `C` and `A`: for every product that reads or writes a layer's
     /// `W` by its rows (`W X`, and `Δ Xᵀ` into `W`), so that each thread
     /// keeps the same rows of `W` in its own core's cache from one product
@@ -159,7 +159,7 @@ enum Cut {
 /// contiguous column-major `C` of `m × n`; with the `parallel` feature,
 /// large enough products are cut over [`threads`] as `cut` says.
 #[allow(clippy::too_many_arguments, reason = "the BLAS signature and the cut")]
-fn gemm<T: Scalar>(
+pub(crate) fn gemm<T: Scalar>(
     alpha: T,
     a: Operand<'_, T>,
     b: Operand<'_, T>,
@@ -435,7 +435,7 @@ pub fn threads() -> usize {
 }
 
 /// Applies `act` to every column of `z`, writing `a`.
-fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
+pub(crate) fn activate_columns<T: Scalar, A: Activation<T>, const N: usize>(
     act: &A,
     z: &Batch<T, N>,
     a: &mut Batch<T, N>,

@@ -5,7 +5,8 @@
 //! - [`activation`]: identity, sigmoid, tanh, ReLU, leaky ReLU, ELU, SELU,
 //!   GELU, SiLU, softplus, softmax;
 //! - [`loss`]: squared, absolute, Huber, cross-entropy, hinge losses;
-//! - [`Dense`] and the per-layer kernels in [`layer`];
+//! - [`Dense`] and the per-layer kernels in [`layer`]; the image layers in
+//!   [`image`] and the `add` and `concat` nodes in [`join`];
 //! - [`Network`]: the parameter walk shared by every generated network;
 //! - [`init`]: seeded, platform-independent initialisation;
 //! - [`quant`]: the int8 kernels of quantized networks (no float, no heap).
@@ -44,9 +45,11 @@ pub mod batch;
 pub mod data;
 pub mod gradcheck;
 pub mod graph;
+pub mod image;
 pub mod init;
 #[cfg(feature = "io")]
 pub mod io;
+pub mod join;
 pub mod layer;
 pub mod loss;
 pub mod metrics;
