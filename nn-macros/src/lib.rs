@@ -19,11 +19,18 @@ use proc_macro::TokenStream;
 ///     [#[weights("PATH.safetensors" [, layers(LAYER = "NAME", ...)] [, optional]
 ///                [, quantize = int8, calibration = "PATH.safetensors"])]]
 ///     VIS struct NAME {
-///         input: WIDTH,
-///         LAYER_NAME: dense(WIDTH [-> WIDTH] [, ACTIVATION]),   // one or more
+///         input: WIDTH | [CHANNELS, HEIGHT, WIDTH],          // a vector or an image
+///         LAYER_NAME: KIND,                                 // one or more, in order
 ///         [loss: LOSS,]
 ///     }
 /// }
+/// KIND       = dense([WIDTH ->] WIDTH [, ACTIVATION] [, from = LAYER])
+///            | conv2d([SIZE ->] SIZE, SIZE [, stride = SIZE] [, padding = SIZE] [, ACTIVATION] [, from = LAYER])
+///            | depthwise_conv2d(SIZE [, stride = SIZE] [, padding = SIZE] [, ACTIVATION] [, from = LAYER])
+///            | max_pool(SIZE [, stride = SIZE] [, from = LAYER]) | avg_pool(...)
+///            | flatten [(from = LAYER)] | add(LAYER, LAYER, ...) | concat(LAYER, LAYER, ...)
+/// LAYER      = the name of a layer above, or `input`
+/// SIZE       = integer literal
 /// WIDTH      = integer literal | path to a `usize` constant
 /// ACTIVATION = identity (the default) | sigmoid | tanh | relu
 ///            | leaky_relu(ALPHA) | elu[(ALPHA)] | selu | gelu | silu
@@ -36,6 +43,30 @@ use proc_macro::TokenStream;
 /// The activations and losses follow PyTorch: `elu` alone is `elu(1.0)` and
 /// any alpha is allowed, `gelu` is the exact erf form, `softplus` has β = 1
 /// and is linear above 20.
+///
+/// Each layer reads the layer above it (the first reads the input) unless
+/// it names another with `from = LAYER`; `add` and `concat` read the layers
+/// they name. A layer reads only layers above it, so the spec is a graph
+/// without cycles; every layer but the last must be read by another, and
+/// the last is the output (a `dense` or a convolution). The backward pass
+/// runs from the last layer up, summing the gradients of a layer read twice.
+///
+/// Images are `[channels, height, width]`, stored as one vector channel by
+/// channel, row by row (PyTorch's order). `conv2d(OUT, K)` is PyTorch's
+/// `Conv2d(IN, OUT, K)` (`conv2d(IN -> OUT, K)` states `IN` too); its weight
+/// is `[OUT, IN, K, K]`. `depthwise_conv2d(K)` is `Conv2d(C, C, K,
+/// groups=C)`, weight `[C, 1, K, K]`. `max_pool(K)` and `avg_pool(K)` take
+/// the stride `K` unless given. Output sizes follow PyTorch,
+/// `(size + 2·padding − K) / stride + 1` rounded down: a last window that
+/// would run past the edge is dropped. `flatten` turns an image into a
+/// vector (free: the layout is the same) and must come before a `dense`
+/// layer that reads an image. `add` sums layers of one shape; `concat`
+/// joins vectors, or images of one height and width along their channels.
+/// The sizes of image layers are integer literals, so every shape is known
+/// while the macro expands. A kernel larger than its padded input, a zero
+/// stride, a channel mismatch, joined shapes that differ, a `dense` on an
+/// image, an unknown name and a cycle are compile errors on the token to
+/// change.
 ///
 /// `dense(16 -> 10, ..)` states the input width too: it must equal the
 /// previous layer's output (checked by the macro for literals, by a const

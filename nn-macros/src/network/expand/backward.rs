@@ -345,7 +345,9 @@ enum EdgeOp {
 /// pass reaches, after which `p`'s gradient is complete.
 fn first_reader(net: &Net, p: usize) -> usize {
     (p + 1..net.layers.len())
-        .find(|&i| net.layers[i].sources.contains(&Source::Layer(p)))
+        .find(|&i| {
+            net.layers[i].op != Op::Flatten && net.layers[i].sources.contains(&Source::Layer(p))
+        })
         .unwrap_or(p)
 }
 
@@ -355,9 +357,10 @@ fn first_reader(net: &Net, p: usize) -> usize {
 /// add to it.
 fn first_edge(net: &Net, i: usize, k: usize) -> bool {
     let source = net.layers[i].sources[k];
+    // `flatten` passes no gradient itself: its readers read its source.
     let later_layer = net.layers[i + 1..]
         .iter()
-        .any(|l| l.sources.contains(&source));
+        .any(|l| l.op != Op::Flatten && l.sources.contains(&source));
     !later_layer && !net.layers[i].sources[..k].contains(&source)
 }
 
@@ -392,9 +395,11 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
         };
         replace_dest(tokens.clone(), &dest)
     };
+    // `AddAssign::add_assign(a, b)`, not `*a += b`: a compound assignment
+    // cannot carry the doc comment that starts a layer's statements.
     let add = |place: TokenStream, width: &Width| -> TokenStream {
         if let EdgeOp::Copy(d) = &op {
-            return quote! { *(#place) += #d; };
+            return quote! { ::core::ops::AddAssign::add_assign(#place, #d); };
         }
         let extra = format_ident!("gradient_{}_{}", i, k);
         let zeros = match pass.over {
@@ -405,7 +410,7 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
         quote! {
             let mut #extra = #zeros;
             #call
-            *(#place) += &#extra;
+            ::core::ops::AddAssign::add_assign(#place, &#extra);
         }
     };
     match source {
@@ -448,10 +453,20 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
                 } else {
                     add(quote! { dx }, &net.input)
                 };
+                // Without `dx`, a layer with parameters still needs its own
+                // gradient.
+                let otherwise = match &op {
+                    EdgeOp::Kernel(t) => {
+                        let call =
+                            replace_dest(t.clone(), &quote! { ::core::option::Option::None });
+                        quote! { else { #call } }
+                    }
+                    _ => TokenStream::new(),
+                };
                 quote! {
                     if let ::core::option::Option::Some(dx) = dx.as_deref_mut() {
                         #inner
-                    }
+                    } #otherwise
                 }
             }
         },
