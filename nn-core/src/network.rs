@@ -41,7 +41,10 @@ pub enum TensorKind {
 ///
 /// The slices that [`Params::tensors`] yields hold the tensor in nalgebra's
 /// column-major order: for a weight of shape `[rows, cols] = [out, in]`,
-/// element `(r, c)` is at `c * rows + r`.
+/// element `(r, c)` is at `c * rows + r`. A shape of more dimensions,
+/// `[rows, rest @ ..]` (a convolution's `[out, in, kh, kw]`), is the
+/// `rows × product(rest)` matrix whose row `r` is `tensor[r]` flattened
+/// row-major.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TensorInfo {
     /// `"<layer>.weight"` or `"<layer>.bias"`.
@@ -50,10 +53,25 @@ pub struct TensorInfo {
     pub layer: &'static str,
     /// Weight or bias.
     pub kind: TensorKind,
-    /// The logical shape, PyTorch's convention: `[out, in]` or `[out]`.
+    /// The logical shape, PyTorch's convention: `[out, in]`, `[out]`, or
+    /// `[out, in, kh, kw]` for a convolution's weight.
     pub shape: &'static [usize],
     /// The number of elements.
     pub len: usize,
+}
+
+/// Where row-major element `i` of a tensor of `shape` lies in its
+/// column-major slice: `[rows, rest @ ..]` is a `rows × product(rest)`
+/// matrix (a convolution's `[out, in, kh, kw]` is `out × (in·kh·kw)`, row
+/// `o` being PyTorch's `weight[o]` flattened), `[len]` a column.
+pub(crate) fn column_major_position(shape: &[usize], i: usize) -> usize {
+    match shape {
+        [rows, rest @ ..] if !rest.is_empty() => {
+            let cols: usize = rest.iter().product();
+            (i % cols) * rows + i / cols
+        }
+        _ => i,
+    }
 }
 
 /// A slice given to [`Params::from_flat_column_major`] or
@@ -233,18 +251,13 @@ pub trait Params<T: Scalar>: Clone + Sized + bytemuck::Zeroable {
             }
         }
         for ((info, src), dst) in Self::TENSORS.iter().zip(tensors).zip(self.tensors_mut()) {
-            match *info.shape {
-                // Row-major `[rows, cols]` in, nalgebra's column-major out.
-                [rows, cols] => {
-                    // `max(1)`: `chunks_exact(0)` panics, and a 0-wide
-                    // weight has no values to copy anyway.
-                    for (r, row) in src.chunks_exact(cols.max(1)).enumerate() {
-                        for (c, &v) in row.iter().enumerate() {
-                            dst[c * rows + r] = v;
-                        }
-                    }
+            if info.shape.len() < 2 {
+                dst.copy_from_slice(src);
+            } else {
+                // Row-major in, nalgebra's column-major out.
+                for (i, &v) in src.iter().enumerate() {
+                    dst[column_major_position(info.shape, i)] = v;
                 }
-                _ => dst.copy_from_slice(src),
             }
         }
         Ok(())

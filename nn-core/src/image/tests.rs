@@ -343,9 +343,26 @@ mod batch {
     use crate::{
         Dense, LayerTrace,
         activation::{Activation, Tanh},
-        batch::{Batch, BatchLayerTrace, column, set_threads},
+        batch::{Batch, BatchLayerTrace, column},
         image::{batch::*, *},
     };
+
+    /// Runs `f` with 1 and then 2 threads for the batch products (with
+    /// `parallel`; else once, on the calling thread), then puts the thread
+    /// count back.
+    fn on_1_and_2_threads(mut f: impl FnMut()) {
+        #[cfg(feature = "parallel")]
+        {
+            let before = crate::batch::threads();
+            for threads in [1, 2] {
+                crate::batch::set_threads(threads);
+                f();
+            }
+            crate::batch::set_threads(before);
+        }
+        #[cfg(not(feature = "parallel"))]
+        f();
+    }
 
     fn random_batch<const N: usize>(rng: &mut SplitMix64, batch: usize) -> Batch<f64, N> {
         let values: Vec<f64> = (0..N * batch).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
@@ -384,8 +401,7 @@ mod batch {
                 const G: Geometry = $g;
                 const NIN: usize = G.input_len();
                 const NOUT: usize = G.output_len();
-                for threads in [1, 2] {
-                    set_threads(threads);
+                on_1_and_2_threads(|| {
                     for batch in [5, 37] {
                         let mut rng = SplitMix64::new(batch as u64);
                         let layer = random_layer::<{ $kk }, { $out }>(&mut rng);
@@ -444,7 +460,7 @@ mod batch {
                         conv2d_sgd_backward_batch(&mut without_dx, &G, &x, &mut t, lr, None);
                         assert_layers_near(&without_dx, &expected, "sgd without dx");
                     }
-                }
+                });
             }
         };
     }
@@ -477,8 +493,7 @@ mod batch {
         const P: Geometry = Geometry::pool(3, 5, 7, 3, 2);
         const PIN: usize = P.input_len();
         const POUT: usize = P.output_len();
-        for threads in [1, 2] {
-            set_threads(threads);
+        on_1_and_2_threads(|| {
             for batch in [5, 37] {
                 let mut rng = SplitMix64::new(batch as u64 + 50);
                 let layer = random_layer::<9, 3>(&mut rng);
@@ -549,7 +564,7 @@ mod batch {
                 // adds whole gradients: the same terms in another order.
                 assert_layers_near(&grad, &sum, "depthwise grad");
             }
-        }
+        });
     }
 
     #[test]

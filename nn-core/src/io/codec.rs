@@ -2,7 +2,7 @@
 //! every check of the [module docs](super); no files.
 
 use super::{WeightsError, WeightsErrorKind};
-use crate::{Params, Scalar, TensorInfo};
+use crate::{Params, Scalar, TensorInfo, network::column_major_position};
 use safetensors::tensor::{Dtype, View};
 use std::borrow::Cow;
 
@@ -224,7 +224,7 @@ fn dtype_of<T: Scalar>() -> Dtype {
 fn check_params_impl(info: &TensorInfo, slice_len: usize) {
     let elements: usize = info.shape.iter().product();
     assert!(
-        elements == info.len && slice_len == info.len && info.shape.len() <= 2,
+        elements == info.len && slice_len == info.len,
         "inconsistent Params implementation: tensor `{}` has shape {:?}, len {} and a slice of {} values",
         info.name,
         info.shape,
@@ -234,15 +234,18 @@ fn check_params_impl(info: &TensorInfo, slice_len: usize) {
 }
 
 /// The element of a column-major slice at row-major position `i` of `shape`
-/// (`[rows, cols]` or `[len]`), and its index in `shape`.
+/// (see [`column_major_position`]), and its index in `shape`.
 fn column_major_index(shape: &[usize], i: usize) -> (usize, Vec<usize>) {
-    match *shape {
-        [rows, cols] => {
-            let (r, c) = (i / cols, i % cols);
-            (c * rows + r, vec![r, c])
-        }
-        _ => (i, vec![i]),
+    let mut index = vec![0; shape.len().max(1)];
+    let mut rest = i;
+    for (k, &dim) in index.iter_mut().zip(shape).rev() {
+        *k = rest % dim.max(1);
+        rest /= dim.max(1);
     }
+    if shape.is_empty() {
+        index[0] = i;
+    }
+    (column_major_position(shape, i), index)
 }
 
 /// Every tensor of `net`, row-major little-endian bytes, named as in `TENSORS`.
@@ -385,4 +388,113 @@ fn check_tensors<'f, 'a, P: Params<T>, T: Scalar>(
         }));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dense, TensorKind};
+
+    /// A convolution from 3 channels to 2 with a 2 × 2 kernel, its weight
+    /// declared as PyTorch's `[out, in, kh, kw]` and stored as the
+    /// `2 × 12` matrix of `Dense` (row `o` is `weight[o]` flattened).
+    #[derive(Clone, Debug, PartialEq)]
+    struct Conv {
+        conv: Dense<f64, 12, 2>,
+    }
+
+    // SAFETY: one `Dense` of f64, which is valid as all-zero bytes.
+    unsafe impl bytemuck::Zeroable for Conv {}
+
+    impl Params<f64> for Conv {
+        const PARAM_COUNT: usize = 26;
+        const TENSORS: &'static [TensorInfo] = &[
+            TensorInfo {
+                name: "conv.weight",
+                layer: "conv",
+                kind: TensorKind::Weight,
+                shape: &[2, 3, 2, 2],
+                len: 24,
+            },
+            TensorInfo {
+                name: "conv.bias",
+                layer: "conv",
+                kind: TensorKind::Bias,
+                shape: &[2],
+                len: 2,
+            },
+        ];
+        fn zeros() -> Self {
+            Self {
+                conv: Dense::zeros(),
+            }
+        }
+        fn init_in_place(&mut self, seed: u64) {
+            let mut rng = crate::init::SplitMix64::new(seed);
+            for v in self.conv.weight.iter_mut().chain(self.conv.bias.iter_mut()) {
+                *v = rng.next_f64();
+            }
+        }
+        fn tensors(&self) -> impl Iterator<Item = &[f64]> {
+            [self.conv.weight.as_slice(), self.conv.bias.as_slice()].into_iter()
+        }
+        fn tensors_mut(&mut self) -> impl Iterator<Item = &mut [f64]> {
+            [
+                self.conv.weight.as_mut_slice(),
+                self.conv.bias.as_mut_slice(),
+            ]
+            .into_iter()
+        }
+    }
+
+    /// PyTorch's row-major `weight[o][c][ki][kj]`, numbered `1000 o + 100 c
+    /// + 10 ki + kj` so that a misplaced value shows where it came from.
+    fn pytorch_weight() -> Vec<f64> {
+        let mut w = Vec::new();
+        for o in 0..2 {
+            for c in 0..3 {
+                for ki in 0..2 {
+                    for kj in 0..2 {
+                        w.push(f64::from(1000 * o + 100 * c + 10 * ki + kj));
+                    }
+                }
+            }
+        }
+        w
+    }
+
+    #[test]
+    fn a_4d_weight_loads_row_major_into_rows_of_the_matrix() {
+        let net = Conv::from_tensors(&[&pytorch_weight(), &[0.5, -0.5]]).unwrap();
+        // Row o, column c·4 + ki·2 + kj.
+        assert_eq!(net.conv.weight[(1, 2 * 4 + 2 + 1)], 1211.0);
+        assert_eq!(net.conv.weight[(0, 4 + 1)], 101.0);
+    }
+
+    #[test]
+    fn a_4d_weight_saves_row_major_and_round_trips() {
+        let net = Conv::from_tensors(&[&pytorch_weight(), &[0.5, -0.5]]).unwrap();
+        let bytes = to_safetensors_bytes(&net).unwrap();
+        let file = nn_format::parse(&bytes).unwrap();
+        let weight = file.get("conv.weight").unwrap();
+        assert_eq!(weight.shape(), [2, 3, 2, 2]);
+        // The file holds PyTorch's layout exactly.
+        assert_eq!(
+            values::<f64>(weight.data()).collect::<Vec<_>>(),
+            pytorch_weight()
+        );
+        let back: Box<Conv> = from_safetensors_bytes(&bytes).unwrap();
+        assert_eq!(*back, net);
+    }
+
+    #[test]
+    fn a_non_finite_value_of_a_4d_weight_is_reported_at_its_4d_index() {
+        let mut net = Conv::from_tensors(&[&pytorch_weight(), &[0.5, -0.5]]).unwrap();
+        net.conv.weight[(1, 2 * 4 + 2 + 1)] = f64::NAN;
+        let err = to_safetensors_bytes(&net).unwrap_err();
+        assert!(
+            matches!(err.kind, WeightsErrorKind::NonFinite { ref index, .. } if index == &[1, 2, 1, 1]),
+            "{err:?}"
+        );
+    }
 }

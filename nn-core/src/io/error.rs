@@ -126,7 +126,7 @@ pub enum WeightsErrorKind {
         name: String,
         /// The network's tensor.
         tensor: &'static str,
-        /// The network's shape, `[out, in]` or `[out]`.
+        /// The network's shape, `[out, in]`, `[out]` or `[out, in, kh, kw]`.
         expected: &'static [usize],
         /// The file's shape.
         found: Vec<usize>,
@@ -158,7 +158,7 @@ pub enum WeightsErrorKind {
         /// The network's tensor.
         tensor: &'static str,
         /// The element's index in the tensor's shape: `[row, column]` of a
-        /// weight, `[i]` of a bias.
+        /// weight (`[o, c, ki, kj]` of a convolution's), `[i]` of a bias.
         index: Vec<usize>,
         /// The value.
         value: f64,

@@ -4,7 +4,8 @@
 //! Every generated network implements [`Params`](crate::Params), which is all these
 //! functions need: a network is written as one tensor per weight and bias,
 //! named `<layer>.weight` and `<layer>.bias`, of shape `[out, in]` and `[out]`
-//! (PyTorch's `nn.Linear` convention, row-major), with dtype `F32` for `f32`
+//! (PyTorch's `nn.Linear` convention, row-major; a convolution's weight is
+//! `[out, in, kh, kw]` as in `nn.Conv2d`), with dtype `F32` for `f32`
 //! networks and `F64` for `f64` ones.
 //!
 //! ```
