@@ -363,3 +363,19 @@ fn gradients_without_dx_through_a_reused_input() {
     net.loss_and_grad_batch(&x, &ys, &mut trace, &mut grads, None);
     close(&flat(&grads), &flat(&mean), "batch grads without dx");
 }
+
+/// The summary shows image shapes as `[c, h, w]`, and widens its column.
+#[test]
+fn summary_shows_image_shapes() {
+    let text = InputTwice::<f32>::zeros().summary().to_string();
+    let expected = "\
+InputTwice<f32>: 36 -> 2
+  layer        shape                  activation             params
+  p            [1, 6, 6] -> [1, 3, 3] -                           0
+  c            [1, 6, 6] -> [1, 3, 3] tanh                       10
+  sum          [1, 3, 3] -> [1, 3, 3] -                           0
+  flat         [1, 3, 3] -> 9         -                           0
+  out          9 -> 2                 identity                   20
+";
+    assert!(text.starts_with(expected), "{text}");
+}

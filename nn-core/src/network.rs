@@ -22,6 +22,11 @@ pub struct LayerInfo {
     pub inputs: usize,
     /// Output width.
     pub outputs: usize,
+    /// The input's shape: `[inputs]` for a vector, `[channels, height,
+    /// width]` for an image.
+    pub input_shape: &'static [usize],
+    /// The output's shape, as `input_shape`.
+    pub output_shape: &'static [usize],
     /// The activation as written in the spec (`"relu"`, `"leaky_relu(0.01)"`).
     pub activation: &'static str,
     /// Weights plus biases.
@@ -554,16 +559,22 @@ impl fmt::Display for Summary {
             "{}<{}>: {} -> {}",
             self.name, self.scalar, self.input, self.output
         )?;
+        // Image shapes (`[1, 28, 28] -> [8, 28, 28]`) widen the column.
+        let width = self
+            .layers
+            .iter()
+            .map(|l| ShapeCell(l.input_shape, l.output_shape).len())
+            .fold(14, usize::max);
         writeln!(
             f,
-            "  {:<12} {:<14} {:<18} {:>10}",
+            "  {:<12} {:<width$} {:<18} {:>10}",
             "layer", "shape", "activation", "params"
         )?;
         for l in self.layers {
-            let shape = ShapeCell(l.inputs, l.outputs);
+            let shape = ShapeCell(l.input_shape, l.output_shape);
             writeln!(
                 f,
-                "  {:<12} {:<14} {:<18} {:>10}",
+                "  {:<12} {:<width$} {:<18} {:>10}",
                 l.name, shape, l.activation, l.params
             )?;
         }
@@ -586,19 +597,43 @@ impl fmt::Display for Summary {
     }
 }
 
-/// `"784 -> 16"`, padded as a unit.
-struct ShapeCell(usize, usize);
+/// `"784 -> 16"` or `"[1, 28, 28] -> [8, 28, 28]"`, padded as a unit.
+struct ShapeCell(&'static [usize], &'static [usize]);
+
+impl ShapeCell {
+    /// The cell as text, in `buf`; `None` if it does not fit.
+    fn write<'b>(&self, buf: &'b mut [u8; 96]) -> Option<&'b str> {
+        let mut w = SliceWriter { buf, len: 0 };
+        let shape = |w: &mut SliceWriter<'_>, dims: &[usize]| -> fmt::Result {
+            match dims {
+                [n] => fmt::write(w, format_args!("{n}")),
+                _ => {
+                    fmt::Write::write_str(w, "[")?;
+                    for (i, d) in dims.iter().enumerate() {
+                        let sep = if i == 0 { "" } else { ", " };
+                        fmt::write(w, format_args!("{sep}{d}"))?;
+                    }
+                    fmt::Write::write_str(w, "]")
+                }
+            }
+        };
+        shape(&mut w, self.0).ok()?;
+        fmt::Write::write_str(&mut w, " -> ").ok()?;
+        shape(&mut w, self.1).ok()?;
+        let len = w.len;
+        core::str::from_utf8(&buf[..len]).ok()
+    }
+
+    /// The length of the cell's text.
+    fn len(&self) -> usize {
+        self.write(&mut [0; 96]).map_or(0, str::len)
+    }
+}
 
 impl fmt::Display for ShapeCell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 48];
-        let mut w = SliceWriter {
-            buf: &mut buf,
-            len: 0,
-        };
-        fmt::write(&mut w, format_args!("{} -> {}", self.0, self.1))?;
-        let len = w.len;
-        f.pad(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        let mut buf = [0u8; 96];
+        f.pad(self.write(&mut buf).ok_or(fmt::Error)?)
     }
 }
 

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::{describe, output_width, trace_name};
 use crate::network::ast::Width;
-use crate::network::net::{Net, NetLayer, Op, unraw};
+use crate::network::net::{Net, NetLayer, Op, Source, unraw};
 
 pub fn items(net: &Net) -> TokenStream {
     let spec = net.spec;
@@ -51,6 +51,38 @@ pub fn items(net: &Net) -> TokenStream {
     let all_kinds: Vec<&str> = net.layers.iter().map(|l| l.op.kind()).collect();
     let all_ins: Vec<&Width> = net.layers.iter().map(|l| &l.input).collect();
     let all_outs: Vec<&Width> = net.layers.iter().map(|l| &l.output).collect();
+    // Shapes: `[width]`, or an image's `[c, h, w]`.
+    let shape_of = |image: Option<[usize; 3]>, width: &Width| -> Vec<TokenStream> {
+        match image {
+            Some(dims) => dims
+                .iter()
+                .map(|d| {
+                    let d = proc_macro2::Literal::usize_unsuffixed(*d);
+                    quote! { #d }
+                })
+                .collect(),
+            None => vec![quote! { #width }],
+        }
+    };
+    let all_in_shapes: Vec<Vec<TokenStream>> = net
+        .layers
+        .iter()
+        .map(|l| {
+            // A dense layer reads a vector (after `flatten`, which its
+            // sources skip), the others what their source holds.
+            let image = match l.sources.first() {
+                _ if l.op == Op::Dense => None,
+                Some(Source::Layer(j)) => net.layers[*j].image,
+                _ => net.input_image,
+            };
+            shape_of(image, &l.input)
+        })
+        .collect();
+    let all_out_shapes: Vec<Vec<TokenStream>> = net
+        .layers
+        .iter()
+        .map(|l| shape_of(l.image, &l.output))
+        .collect();
     let all_acts: Vec<&str> = net
         .layers
         .iter()
@@ -250,6 +282,8 @@ pub fn items(net: &Net) -> TokenStream {
                         kind: #all_kinds,
                         inputs: #all_ins,
                         outputs: #all_outs,
+                        input_shape: &[#(#all_in_shapes),*],
+                        output_shape: &[#(#all_out_shapes),*],
                         activation: #all_acts,
                         params: #all_params,
                     },
