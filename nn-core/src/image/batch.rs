@@ -181,7 +181,12 @@ fn im2col<T: Scalar>(g: &Geometry, x: &[T], cols: &mut [T]) {
                     let taps = &mut window[at..at + g.kernel];
                     match src {
                         TapRow::Inside(start) => {
-                            taps.copy_from_slice(&x[c * g.height * g.width + start..][..g.kernel]);
+                            // A loop, not `copy_from_slice`: kernel rows are
+                            // a few values, too short for a `memcpy` call.
+                            let src = &x[c * g.height * g.width + start..][..g.kernel];
+                            for (t, &v) in taps.iter_mut().zip(src) {
+                                *t = v;
+                            }
                         }
                         TapRow::Edge(row, j0) => {
                             let line = &x[(c * g.height + row) * g.width..][..g.width];
