@@ -226,21 +226,38 @@ pub(crate) fn forward_slice<T: Scalar>(
 ) {
     let (rows, k, positions) = (g.out_channels, g.kernel, g.positions());
     let per_group = (g.channels / groups, g.out_channels / groups);
+    let (s, p) = (g.stride, g.padding);
     for (o, zo) in z.chunks_exact_mut(positions).enumerate() {
         let first = o / per_group.1 * per_group.0;
-        for oi in 0..g.out_height {
-            for oj in 0..g.out_width {
-                let mut sum = bias[o];
-                for cl in 0..per_group.0 {
-                    for ki in 0..k {
-                        for kj in 0..k {
-                            if let Some(i) = g.input_at(first + cl, oi, oj, ki, kj) {
-                                sum += w[((cl * k + ki) * k + kj) * rows + o] * x[i];
-                            }
+        zo.fill(bias[o]);
+        // Tap by tap (in the order of the weight's row: channel, kernel row,
+        // kernel column), each added to every output it reaches: the same
+        // sums in the same order as output by output, with the weight read
+        // once and no padding test in the inner loop.
+        for cl in 0..per_group.0 {
+            let plane = &x[(first + cl) * g.height * g.width..][..g.height * g.width];
+            for ki in 0..k {
+                for kj in 0..k {
+                    let wv = w[((cl * k + ki) * k + kj) * rows + o];
+                    // The outputs whose tap lands inside the image:
+                    // `0 <= oj·s + kj - p < width`.
+                    let lo = p.saturating_sub(kj).div_ceil(s);
+                    let hi = (g.width + p)
+                        .saturating_sub(kj)
+                        .div_ceil(s)
+                        .min(g.out_width);
+                    for oi in 0..g.out_height {
+                        let i = (oi * s + ki).wrapping_sub(p);
+                        if i >= g.height || lo >= hi {
+                            continue;
+                        }
+                        let line = &plane[i * g.width..][..g.width];
+                        let out = &mut zo[oi * g.out_width..][..g.out_width];
+                        for oj in lo..hi {
+                            out[oj] += wv * line[oj * s + kj - p];
                         }
                     }
                 }
-                zo[oi * g.out_width + oj] = sum;
             }
         }
     }
