@@ -26,7 +26,7 @@ use nn_format::{Dtype, TensorValues};
 use syn::LitStr;
 
 use super::ast::{Layer, WeightsAttr};
-use super::net::{Baked, NetLayer, Op, Quantized, QuantizedLayer, Source};
+use super::net::{Baked, NetLayer, Op, Quantized, QuantizedLayer, Source, unraw};
 use super::validate::Cx;
 use super::weights::read_file;
 
@@ -72,24 +72,29 @@ pub fn check(
         ));
         ok = false;
     }
-    for (i, (layer, net_layer)) in layers.iter().zip(net_layers).enumerate() {
+    // The int8 kernels are dense only: the first layer of another kind (or
+    // reading another layer than the one above) is reported, and nothing
+    // else is computed.
+    let not_chain = net_layers.iter().enumerate().find(|(i, l)| {
         let above = i.checked_sub(1).map_or(Source::Input, Source::Layer);
-        if net_layer.op != Op::Dense || net_layer.sources != [above] {
-            let what = if net_layer.op == Op::Dense {
-                "reads another layer than the one above it".to_string()
-            } else {
-                format!("is `{}`", net_layer.op.kind())
-            };
-            cx.error(syn::Error::new(
-                net_layer.kind_span,
-                format!(
-                    "layer `{}` {what}, which has no int8 form; expected a chain of `dense` layers in a network with `quantize = int8`",
-                    layer.name
-                ),
-            ));
-            ok = false;
-            continue;
-        }
+        l.op != Op::Dense || l.sources != [above]
+    });
+    if let Some((_, l)) = not_chain {
+        let what = if l.op == Op::Dense {
+            "reads another layer than the one above it".to_string()
+        } else {
+            format!("is `{}`", l.op.kind())
+        };
+        cx.error(syn::Error::new(
+            l.kind_span,
+            format!(
+                "layer `{}` {what}, which has no int8 form; expected a chain of `dense` layers in a network with `quantize = int8`",
+                unraw(l.name)
+            ),
+        ));
+        return None;
+    }
+    for (layer, net_layer) in layers.iter().zip(net_layers) {
         let name = net_layer.act.def.name;
         if !ACTIVATIONS.contains(&name) {
             // An activation that is not the identity is written in the spec.
