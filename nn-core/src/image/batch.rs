@@ -171,21 +171,75 @@ fn sized<T: Scalar>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
 /// output position `q` of sample `s`, row `(c·k + ki)·k + kj` (zero in the
 /// padding), so `W · cols` is the convolution of every sample.
 fn im2col<T: Scalar>(g: &Geometry, x: &[T], cols: &mut [T]) {
-    let (k, rows) = (g.kernel, g.channels * g.kernel * g.kernel);
+    let rows = g.channels * g.kernel * g.kernel;
     let mut windows = cols.chunks_exact_mut(rows);
     for x in x.chunks_exact(g.input_len()) {
         for oi in 0..g.out_height {
             for oj in 0..g.out_width {
                 let Some(window) = windows.next() else { return };
-                for c in 0..g.channels {
-                    for ki in 0..k {
-                        for kj in 0..k {
-                            window[(c * k + ki) * k + kj] =
-                                g.input_at(c, oi, oj, ki, kj).map_or(T::zero(), |i| x[i]);
+                for_each_tap_row(g, oi, oj, window.len(), |c, at, src| {
+                    let taps = &mut window[at..at + g.kernel];
+                    match src {
+                        TapRow::Inside(start) => {
+                            // A loop, not `copy_from_slice`: kernel rows are
+                            // a few values, too short for a `memcpy` call.
+                            let src = &x[c * g.height * g.width + start..][..g.kernel];
+                            for (t, &v) in taps.iter_mut().zip(src) {
+                                *t = v;
+                            }
                         }
+                        TapRow::Edge(row, j0) => {
+                            let line = &x[(c * g.height + row) * g.width..][..g.width];
+                            for (kj, t) in taps.iter_mut().enumerate() {
+                                let j = (j0 + kj).wrapping_sub(g.padding);
+                                *t = if j < g.width { line[j] } else { T::zero() };
+                            }
+                        }
+                        TapRow::Padding => taps.fill(T::zero()),
                     }
-                }
+                });
             }
+        }
+    }
+}
+
+/// Where the `k` taps of one kernel row of a window read: a run of `k`
+/// inputs inside the image (its offset in the channel), a row that crosses
+/// the left or right edge (the input row and the unpadded column of the
+/// first tap), or a row in the padding above or below.
+enum TapRow {
+    Inside(usize),
+    Edge(usize, usize),
+    Padding,
+}
+
+/// Calls `f(channel, offset in the window, where the taps read)` for every
+/// kernel row of the window at output `(oi, oj)`, in the window's order
+/// (channel, then kernel row). `len` is the window's length (`c·k²`).
+#[inline(always)]
+fn for_each_tap_row(
+    g: &Geometry,
+    oi: usize,
+    oj: usize,
+    len: usize,
+    mut f: impl FnMut(usize, usize, TapRow),
+) {
+    let k = g.kernel;
+    let j0 = oj * g.stride;
+    let inside_cols = j0 >= g.padding && j0 + k <= g.width + g.padding;
+    debug_assert_eq!(len, g.channels * k * k);
+    for c in 0..g.channels {
+        for ki in 0..k {
+            let at = (c * k + ki) * k;
+            let i = (oi * g.stride + ki).wrapping_sub(g.padding);
+            let src = if i >= g.height {
+                TapRow::Padding
+            } else if inside_cols {
+                TapRow::Inside(i * g.width + j0 - g.padding)
+            } else {
+                TapRow::Edge(i, j0)
+            };
+            f(c, at, src);
         }
     }
 }
@@ -194,21 +248,33 @@ fn im2col<T: Scalar>(g: &Geometry, x: &[T], cols: &mut [T]) {
 /// back onto the input they were read from. Overwrites `dx`.
 fn col2im<T: Scalar>(g: &Geometry, cols: &[T], dx: &mut [T]) {
     dx.fill(T::zero());
-    let (k, rows) = (g.kernel, g.channels * g.kernel * g.kernel);
+    let rows = g.channels * g.kernel * g.kernel;
     let mut windows = cols.chunks_exact(rows);
     for dx in dx.chunks_exact_mut(g.input_len()) {
         for oi in 0..g.out_height {
             for oj in 0..g.out_width {
                 let Some(window) = windows.next() else { return };
-                for c in 0..g.channels {
-                    for ki in 0..k {
-                        for kj in 0..k {
-                            if let Some(i) = g.input_at(c, oi, oj, ki, kj) {
-                                dx[i] += window[(c * k + ki) * k + kj];
+                for_each_tap_row(g, oi, oj, window.len(), |c, at, src| {
+                    let taps = &window[at..at + g.kernel];
+                    match src {
+                        TapRow::Inside(start) => {
+                            let dst = &mut dx[c * g.height * g.width + start..][..g.kernel];
+                            for (d, &t) in dst.iter_mut().zip(taps) {
+                                *d += t;
                             }
                         }
+                        TapRow::Edge(row, j0) => {
+                            let line = &mut dx[(c * g.height + row) * g.width..][..g.width];
+                            for (kj, &t) in taps.iter().enumerate() {
+                                let j = (j0 + kj).wrapping_sub(g.padding);
+                                if j < g.width {
+                                    line[j] += t;
+                                }
+                            }
+                        }
+                        TapRow::Padding => {}
                     }
-                }
+                });
             }
         }
     }

@@ -353,13 +353,18 @@ pub(crate) fn params_sgd<T: Scalar, const IN: usize, const OUT: usize>(
 /// The index of the first largest input under output `(c, oi, oj)` of a
 /// pooling window, in row-major order.
 fn window_argmax<T: Scalar>(g: &Geometry, x: &[T], c: usize, oi: usize, oj: usize) -> usize {
-    let mut best = (c * g.height + oi * g.stride) * g.width + oj * g.stride;
+    // Pools have no padding (the macro gives them none), so every tap is
+    // inside the image: each kernel row is a run of `k` inputs.
+    debug_assert_eq!(g.padding, 0);
+    let first = (c * g.height + oi * g.stride) * g.width + oj * g.stride;
+    let mut best = first;
+    let mut max = x[first];
     for ki in 0..g.kernel {
-        for kj in 0..g.kernel {
-            if let Some(i) = g.input_at(c, oi, oj, ki, kj)
-                && x[i] > x[best]
-            {
-                best = i;
+        let start = first + ki * g.width;
+        for (kj, &v) in x[start..start + g.kernel].iter().enumerate() {
+            if v > max {
+                max = v;
+                best = start + kj;
             }
         }
     }
@@ -368,10 +373,13 @@ fn window_argmax<T: Scalar>(g: &Geometry, x: &[T], c: usize, oi: usize, oj: usiz
 
 /// Max pooling of one sample.
 pub(crate) fn max_pool_slice<T: Scalar>(g: &Geometry, x: &[T], out: &mut [T]) {
+    let mut out = out.iter_mut();
     for c in 0..g.channels {
         for oi in 0..g.out_height {
             for oj in 0..g.out_width {
-                out[(c * g.out_height + oi) * g.out_width + oj] = x[window_argmax(g, x, c, oi, oj)];
+                if let Some(o) = out.next() {
+                    *o = x[window_argmax(g, x, c, oi, oj)];
+                }
             }
         }
     }
@@ -380,11 +388,13 @@ pub(crate) fn max_pool_slice<T: Scalar>(g: &Geometry, x: &[T], out: &mut [T]) {
 /// The input gradient of max pooling, one sample: overwrites `dx`.
 pub(crate) fn max_pool_backward_slice<T: Scalar>(g: &Geometry, x: &[T], da: &[T], dx: &mut [T]) {
     dx.fill(T::zero());
+    let mut da = da.iter();
     for c in 0..g.channels {
         for oi in 0..g.out_height {
             for oj in 0..g.out_width {
-                dx[window_argmax(g, x, c, oi, oj)] +=
-                    da[(c * g.out_height + oi) * g.out_width + oj];
+                if let Some(&d) = da.next() {
+                    dx[window_argmax(g, x, c, oi, oj)] += d;
+                }
             }
         }
     }
