@@ -205,6 +205,12 @@ fn footprint_constants_of_the_embedded_cnn() {
     // The input's 784 values: conv's output has 576.
     assert_eq!(Cnn::<f32>::LARGEST_ACTIVATION_BYTES, 784 * 4);
     assert_eq!(Cnn::<f64>::LARGEST_ACTIVATION_BYTES, 784 * 8);
+    assert_eq!(Cnn::<f32>::SGD_STATE_BYTES, 0);
+    assert_eq!(Cnn::<f32>::MOMENTUM_STATE_BYTES, 6_216 + padding);
+    assert_eq!(Cnn::<f32>::ADAM_STATE_BYTES, 2 * (6_216 + padding));
+    let summary = Cnn::<f32>::zeros().summary().to_string();
+    assert!(summary.contains("trace 5264 bytes per sample"), "{summary}");
+    assert!(summary.contains("[1, 28, 28] -> [4, 12, 12]"), "{summary}");
 }
 
 #[test]
