@@ -387,30 +387,44 @@ pub fn input_read_once(net: &Net) -> bool {
 fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
     let source = net.layers[i].sources[k];
     let first = first_edge(net, i, k);
-    let call = |dest: TokenStream| -> TokenStream {
+    // The kernel call writing into a place, given as itself (`da_res`, for
+    // a method call) and as a `&mut` (`&mut da_res`, for an argument).
+    let call = |place: &TokenStream, place_mut: &TokenStream| -> TokenStream {
         let (tokens, dest) = match &op {
-            EdgeOp::Kernel(t) => (t, quote! { ::core::option::Option::Some(#dest) }),
-            EdgeOp::Write(t) => (t, dest),
-            EdgeOp::Copy(d) => return quote! { (#dest).copy_from(#d); },
+            EdgeOp::Kernel(t) => (t, quote! { ::core::option::Option::Some(#place_mut) }),
+            EdgeOp::Write(t) => (t, place_mut.clone()),
+            EdgeOp::Copy(d) => return quote! { #place.copy_from(#d); },
         };
         replace_dest(tokens.clone(), &dest)
     };
-    // `AddAssign::add_assign(a, b)`, not `*a += b`: a compound assignment
-    // cannot carry the doc comment that starts a layer's statements.
-    let add = |place: TokenStream, width: &Width| -> TokenStream {
+    // A later edge adds to the gradient: through a temporary named after
+    // both ends, `da_res_from_pool`. `AddAssign::add_assign(a, b)`, not
+    // `*a += b`: a compound assignment cannot carry the doc comment that
+    // starts a layer's statements.
+    let add = |place_mut: TokenStream, width: &Width| -> TokenStream {
         if let EdgeOp::Copy(d) = &op {
-            return quote! { ::core::ops::AddAssign::add_assign(#place, #d); };
+            return quote! { ::core::ops::AddAssign::add_assign(#place_mut, #d); };
         }
-        let extra = format_ident!("gradient_{}_{}", i, k);
+        let layer = &net.layers[i];
+        let twice = layer.sources.iter().filter(|s| **s == source).count() > 1;
+        let suffix = if twice {
+            format!("_{k}")
+        } else {
+            String::new()
+        };
+        let extra = match source_layer(net, source) {
+            Some(below) => format_ident!("da_{}_from_{}{}", below.name, layer.name, suffix),
+            None => format_ident!("dx_from_{}{}", layer.name, suffix),
+        };
         let zeros = match pass.over {
             Over::Sample => quote! { ::nn::__private::SVector::<T, #width>::zeros() },
             Over::Batch => quote! { ::nn::__private::Batch::<T, #width>::zeros(x.ncols()) },
         };
-        let call = call(quote! { &mut #extra });
+        let call = call(&quote! { #extra }, &quote! { &mut #extra });
         quote! {
             let mut #extra = #zeros;
             #call
-            ::core::ops::AddAssign::add_assign(#place, &#extra);
+            ::core::ops::AddAssign::add_assign(#place_mut, &#extra);
         }
     };
     match source {
@@ -427,16 +441,17 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
                     quote! { trace.#name.da }
                 }
             };
+            let place_mut = quote! { &mut #place };
             match (pass.over, first) {
                 (Over::Sample, true) => {
-                    let call = call(quote! { &mut #place });
+                    let call = call(&place, &place_mut);
                     quote! {
                         let mut #place = ::nn::__private::SVector::<T, #width>::zeros();
                         #call
                     }
                 }
-                (Over::Batch, true) => call(quote! { &mut #place }),
-                (_, false) => add(quote! { &mut #place }, width),
+                (Over::Batch, true) => call(&place, &place_mut),
+                (_, false) => add(place_mut, width),
             }
         }
         Source::Input => match (pass.update, &op) {
@@ -449,7 +464,7 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
             }
             (Update::Gradients, _) => {
                 let inner = if first {
-                    call(quote! { dx })
+                    call(&quote! { dx }, &quote! { dx })
                 } else {
                     add(quote! { dx }, &net.input)
                 };

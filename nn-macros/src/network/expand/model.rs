@@ -261,7 +261,8 @@ pub fn items(net: &Net) -> TokenStream {
             /// 64-byte cache line (under 64 bytes per layer).
             pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
             /// Bytes of the trace of one sample's forward/backward pass: every
-            /// layer's `z` and `a` (the generated trace type). The backward
+            /// layer's `z` and `a` (only `a` for pools, `add` and `concat`;
+            /// nothing for `flatten`), the generated trace type. The backward
             /// pass also keeps each layer's `δ` and `dL/da` on the stack, at
             /// most as much again.
             pub const TRACE_BYTES: usize = ::core::mem::size_of::<#trace<T>>();
