@@ -53,6 +53,19 @@ nn::network! {
 }
 
 nn::network! {
+    /// The embedded example's trained CNN: a 4-D `conv.weight` `[4, 1, 5, 5]`.
+    #[weights("../examples/embedded/cnn.safetensors")]
+    struct Cnn {
+        input: [1, 28, 28],
+        conv: conv2d(4, 5, stride = 2, relu),
+        pool: max_pool(2),
+        flat: flatten,
+        output: dense(10),
+        loss: softmax_cross_entropy,
+    }
+}
+
+nn::network! {
     /// The PyTorch fixture: a `Sequential` names its layers `0`, `2`, `4`.
     #[weights(
         "fixtures/pytorch/mnist_mlp.safetensors",
@@ -153,12 +166,51 @@ fn footprint_constants_of_the_homework_net() {
     assert_eq!(Homework::<f32>::SGD_STATE_BYTES, 0);
     assert_eq!(Homework::<f32>::MOMENTUM_STATE_BYTES, 52_008 + padding);
     assert_eq!(Homework::<f32>::ADAM_STATE_BYTES, 2 * (52_008 + padding));
+    // The input, 784 values, is wider than any layer.
+    assert_eq!(Homework::<f32>::LARGEST_ACTIVATION_BYTES, 784 * 4);
     let summary = Homework::<f32>::zeros().summary().to_string();
     assert!(summary.contains("trace 336 bytes per sample"), "{summary}");
     assert!(
         summary.contains("52008 (momentum), 104016 (adam)"),
         "{summary}"
     );
+}
+
+#[test]
+fn baked_cnn_equals_the_file_loaded_at_run_time() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/embedded/cnn.safetensors"
+    );
+    let loaded: Box<Cnn<f32>> = nn::io::load_safetensors(path).unwrap();
+    assert_eq!(Cnn::TRAINED, *loaded);
+    assert_ne!(Cnn::TRAINED, Cnn::<f32>::zeros());
+}
+
+#[test]
+fn footprint_constants_of_the_embedded_cnn() {
+    // conv: 4 kernels of 1·5·5 and 4 biases = 104; output: 144·10 + 10 =
+    // 1450; 1554 f32 parameters. On x86-64 each layer is padded to a
+    // multiple of 64 bytes: 416 to 448 and 5800 to 5824.
+    let padding = if cfg!(target_arch = "x86_64") {
+        32 + 24
+    } else {
+        0
+    };
+    assert_eq!(Cnn::<f32>::PARAM_COUNT, 1554);
+    assert_eq!(Cnn::<f32>::PARAM_BYTES, 1554 * 4 + padding);
+    // z and a of conv's [4, 12, 12], a of pool's [4, 6, 6] (flatten only
+    // renames it), z and a of the 10 outputs.
+    assert_eq!(Cnn::<f32>::TRACE_BYTES, (2 * 576 + 144 + 2 * 10) * 4);
+    // The input's 784 values: conv's output has 576.
+    assert_eq!(Cnn::<f32>::LARGEST_ACTIVATION_BYTES, 784 * 4);
+    assert_eq!(Cnn::<f64>::LARGEST_ACTIVATION_BYTES, 784 * 8);
+    assert_eq!(Cnn::<f32>::SGD_STATE_BYTES, 0);
+    assert_eq!(Cnn::<f32>::MOMENTUM_STATE_BYTES, 6_216 + padding);
+    assert_eq!(Cnn::<f32>::ADAM_STATE_BYTES, 2 * (6_216 + padding));
+    let summary = Cnn::<f32>::zeros().summary().to_string();
+    assert!(summary.contains("trace 5264 bytes per sample"), "{summary}");
+    assert!(summary.contains("[1, 28, 28] -> [4, 12, 12]"), "{summary}");
 }
 
 #[test]

@@ -1,20 +1,24 @@
 //! Makes `examples/embedded/homework.safetensors`, the trained homework net
-//! that `examples/embedded` bakes in at compile time, and the test digits it
-//! classifies. Not part of the normal test run (it trains for a minute):
+//! that `examples/embedded` bakes in at compile time, the test digits it
+//! classifies, and `examples/embedded/cnn.safetensors`, the small CNN baked
+//! beside it. Not part of the normal test run (each trains for half a minute
+//! to a minute in release):
 //!
 //! ```sh
-//! cargo test --release --test baked_train -- --ignored
+//! cargo test --release --test baked_train -- --ignored homework
+//! cargo test --release --test baked_train -- --ignored cnn
 //! ```
 
 use std::fmt::Write as _;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use nn::Network;
-use nn::data::{load_idx_images, load_idx_labels, load_mnist};
+use nn::batch::BatchSupervised;
+use nn::data::{IdxImages, load_idx_images, load_idx_labels, load_mnist};
 use nn::nalgebra::SVector;
 use nn::optim::{Adam, Schedule};
 use nn::train::{TrainOptions, evaluate, fit_classifier};
+use nn::{ClassLabel, Network, Params};
 
 nn::network! {
     /// The lecture's homework network, as `examples/embedded` declares it.
@@ -27,21 +31,73 @@ nn::network! {
     }
 }
 
+nn::network! {
+    /// The small CNN of `examples/embedded`, as it declares it.
+    pub struct Cnn {
+        input: [1, 28, 28],
+        conv: conv2d(4, 5, stride = 2, relu),
+        pool: max_pool(2),
+        flat: flatten,
+        output: dense(10),
+        loss: softmax_cross_entropy,
+    }
+}
+
 #[test]
 #[ignore = "trains for about a minute; run by hand to regenerate the embedded example's weights"]
 fn train_and_save_homework_weights() {
+    let mut net = Homework::<f32>::init(1);
+    train_on_mnist(&mut net, 10);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/embedded");
+    nn::io::save_safetensors(&net, out.join("homework.safetensors")).unwrap();
+
+    std::fs::write(out.join("src/digits.rs"), digits_source(&net).unwrap()).unwrap();
+}
+
+#[test]
+#[ignore = "trains for half a minute; run by hand to regenerate the embedded example's CNN weights"]
+fn train_and_save_cnn_weights() {
+    let mut net = Cnn::<f32>::init(1);
+    train_on_mnist(&mut net, 10);
+    // The firmware classifies the committed digits (chosen by the homework
+    // net) with the CNN too and fails on a wrong one: check them here,
+    // before the file is written.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let homework: Box<Homework<f32>> =
+        nn::io::load_safetensors(root.join("examples/embedded/homework.safetensors")).unwrap();
+    let (images, labels) = test_set().unwrap();
+    let wrong: Vec<usize> = first_right(&homework, &images, &labels)
+        .into_iter()
+        .enumerate()
+        .filter(|&(class, i)| net.classify(&input(&images, i)) != class)
+        .map(|(class, _)| class)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "the CNN misclassifies the committed digits {wrong:?}"
+    );
+    let out = root.join("examples/embedded/cnn.safetensors");
+    nn::io::save_safetensors(&net, out).unwrap();
+}
+
+/// Trains `net` on the vendored MNIST with Adam (0.003, halved every 4
+/// epochs), mini-batches of 32, printing the test accuracy after each epoch
+/// and at the end.
+fn train_on_mnist<N>(net: &mut N, epochs: usize)
+where
+    N: BatchSupervised<f32, 784, 10, ClassLabel<10>> + Params<f32>,
+{
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (train, test) = load_mnist(root.join("data/mnist")).unwrap();
-    let mut net = Homework::<f32>::init(1);
     let options = TrainOptions {
-        epochs: 10,
+        epochs,
         batch_size: 32,
         seed: 1,
         schedule: Schedule::step_decay(4, 0.5).unwrap(),
         progress: false,
     };
     fit_classifier(
-        &mut net,
+        net,
         &mut Adam::new(0.003).unwrap(),
         &train,
         &test,
@@ -56,12 +112,8 @@ fn train_and_save_homework_weights() {
         },
     )
     .unwrap();
-    let eval = evaluate(&net, &test, 1000).unwrap();
+    let eval = evaluate(net, &test, 1000).unwrap();
     println!("test accuracy {:.2}%", 100.0 * eval.accuracy.unwrap());
-    let out = root.join("examples/embedded");
-    nn::io::save_safetensors(&net, out.join("homework.safetensors")).unwrap();
-
-    std::fs::write(out.join("src/digits.rs"), digits_source(&net).unwrap()).unwrap();
 }
 
 /// `examples/embedded/src/digits.rs`: for each digit, 0 to 9, the first MNIST
@@ -71,9 +123,7 @@ fn train_and_save_homework_weights() {
 /// so `cargo fmt --check` passes on the written file and the digits stay
 /// visible in the source.
 fn digits_source(net: &Homework<f32>) -> Result<String, nn::data::DataError> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
-    let images = load_idx_images(root.join("t10k-images-idx3-ubyte.gz"))?;
-    let labels = load_idx_labels(root.join("t10k-labels-idx1-ubyte.gz"), 10)?;
+    let (images, labels) = test_set()?;
     let pixels = images.rows * images.cols;
     let mut src = String::from(
         "//! For each digit, 0 to 9, the first MNIST test image that the baked network\n\
@@ -84,16 +134,7 @@ fn digits_source(net: &Homework<f32>) -> Result<String, nn::data::DataError> {
          #[rustfmt::skip]\n",
     );
     writeln!(src, "pub const DIGITS: [(usize, [u8; {pixels}]); 10] = [").unwrap();
-    for class in 0..10 {
-        let image = |i: usize| &images.pixels[i * pixels..(i + 1) * pixels];
-        let right = |i: &usize| {
-            let x =
-                SVector::<f32, 784>::from_iterator(image(*i).iter().map(|&p| f32::from(p) / 255.0));
-            usize::from(labels[*i]) == class && net.classify(&x) == class
-        };
-        let Some(i) = (0..labels.len()).find(right) else {
-            panic!("no MNIST test image of a {class} is classified right");
-        };
+    for (class, i) in first_right(net, &images, &labels).into_iter().enumerate() {
         let skipped = (0..i).filter(|&j| usize::from(labels[j]) == class).count();
         let note = match skipped {
             0 => String::new(),
@@ -101,7 +142,7 @@ fn digits_source(net: &Homework<f32>) -> Result<String, nn::data::DataError> {
         };
         writeln!(src, "    // Test image {i}, a {class}{note}.").unwrap();
         writeln!(src, "    ({class}, [").unwrap();
-        for row in image(i).chunks(images.cols) {
+        for row in images.pixels[i * pixels..(i + 1) * pixels].chunks(images.cols) {
             let px: Vec<String> = row.iter().map(|p| format!("{p:>3}")).collect();
             writeln!(src, "        {},", px.join(",")).unwrap();
         }
@@ -109,6 +150,36 @@ fn digits_source(net: &Homework<f32>) -> Result<String, nn::data::DataError> {
     }
     writeln!(src, "];").unwrap();
     Ok(src)
+}
+
+/// The MNIST test images and their labels.
+fn test_set() -> Result<(IdxImages, Vec<u8>), nn::data::DataError> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
+    let images = load_idx_images(root.join("t10k-images-idx3-ubyte.gz"))?;
+    let labels = load_idx_labels(root.join("t10k-labels-idx1-ubyte.gz"), 10)?;
+    Ok((images, labels))
+}
+
+/// Test image `i` as a network's input: pixels scaled to `[0, 1]`.
+fn input(images: &IdxImages, i: usize) -> SVector<f32, 784> {
+    let pixels = &images.pixels[i * 784..(i + 1) * 784];
+    SVector::from_iterator(pixels.iter().map(|&p| f32::from(p) / 255.0))
+}
+
+/// For each digit, 0 to 9, the index of the first test image of it that
+/// `net` classifies right.
+fn first_right(net: &Homework<f32>, images: &IdxImages, labels: &[u8]) -> Vec<usize> {
+    (0..10)
+        .map(|class| {
+            let right = |i: &usize| {
+                usize::from(labels[*i]) == class && net.classify(&input(images, *i)) == class
+            };
+            let Some(i) = (0..labels.len()).find(right) else {
+                panic!("no MNIST test image of a {class} is classified right");
+            };
+            i
+        })
+        .collect()
 }
 
 /// The committed digits are exactly what the generator writes (and, since CI

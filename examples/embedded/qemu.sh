@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the `classify` firmware for TARGET and runs it under QEMU, with the
-# f32 homework network or, given `int8` after the target, the int8 one:
+# f32 homework network or, given `int8` after the target, the int8 one, or,
+# given `cnn`, the CNN:
 #   thumbv7em-none-eabihf  Cortex-M4F, -machine mps2-an386 (the default)
 #   thumbv7m-none-eabi     Cortex-M3 without FPU, -machine lm3s6965evb
 # The exit status is the firmware's: 0 only if every digit is classified right.
@@ -13,7 +14,8 @@ features=qemu
 case ${2:-f32} in
 f32) ;;
 int8) features=qemu,int8 ;;
-*) echo "error: unknown network \`$2\`; expected f32 or int8" >&2; exit 2 ;;
+cnn) features=qemu,cnn ;;
+*) echo "error: unknown network \`$2\`; expected f32, int8 or cnn" >&2; exit 2 ;;
 esac
 case $target in
 thumbv7em-none-eabihf) board=(-machine mps2-an386 -cpu cortex-m4) ;;

@@ -2,7 +2,10 @@
 //! network (784 → 16 → 16 → 10) with its trained weights baked in at compile
 //! time from `homework.safetensors` (made by `tests/baked_train.rs` in the
 //! workspace root). The weights are a `static` in read-only memory (`.rodata`,
-//! flash on a microcontroller); nothing is parsed at run time.
+//! flash on a microcontroller); nothing is parsed at run time. Beside it, a
+//! small CNN ([`Cnn`]: a 5 × 5 convolution, max pooling and one dense layer,
+//! from `cnn.safetensors`) classifies the same images with about an eighth of the
+//! parameters ([`classify_pixels_cnn`]).
 //!
 //! ```sh
 //! cargo build -p nn-embedded --target thumbv7em-none-eabihf --release
@@ -53,6 +56,40 @@ pub fn classify(image: &[f32; 784]) -> usize {
 /// [`classify`] for 8-bit pixels (0 = background, 255 = ink).
 pub fn classify_pixels(pixels: &[u8; 784]) -> usize {
     classify(&pixels.map(|p| f32::from(p) / 255.0))
+}
+
+nn::network! {
+    /// A small CNN with the weights of `cnn.safetensors` (made by
+    /// `tests/baked_train.rs`; 97.38% on the 10,000 MNIST test images, the
+    /// homework network 95.83%): 1,554 parameters, 6,216 bytes of `f32`.
+    /// Inference keeps the 784 input values and each layer's output (576
+    /// values of `conv`, 144 of `pool`, 10) on the stack, no trace and no
+    /// heap: the firmware measures a peak stack of 7,284 bytes on a
+    /// Cortex-M3, a ninth of the lm3s6965's 64 KiB of RAM.
+    #[weights("../cnn.safetensors")]
+    pub struct Cnn {
+        input: [1, 28, 28],
+        conv: conv2d(4, 5, stride = 2, relu), // [4, 12, 12]
+        pool: max_pool(2),                    // [4, 6, 6]
+        flat: flatten,                        // 144
+        output: dense(10),
+        loss: softmax_cross_entropy,
+    }
+}
+
+/// The trained CNN, in read-only memory.
+pub static CNN: Cnn<f32> = Cnn::TRAINED;
+
+/// The digit (0–9) in a 28 × 28 image of 8-bit pixels (0 = background,
+/// 255 = ink), by the CNN: [`classify_pixels`] with [`CNN`].
+///
+/// ```
+/// use nn_embedded::{DIGITS, classify_pixels_cnn};
+/// let (label, pixels) = DIGITS[3];
+/// assert_eq!(classify_pixels_cnn(&pixels), label);
+/// ```
+pub fn classify_pixels_cnn(pixels: &[u8; 784]) -> usize {
+    CNN.classify(&SVector::from(pixels.map(|p| f32::from(p) / 255.0)))
 }
 
 /// The int8 network, in read-only memory: integer arithmetic only, for a

@@ -1,9 +1,9 @@
-//! On the host: the baked network classifies the committed test digits
-//! correctly, and one SGD step on a digit lowers its loss.
+//! On the host: the baked networks (f32, int8 and the CNN) classify the
+//! committed test digits correctly, and one SGD step on a digit lowers its loss.
 
 use nn_embedded::{
-    DIGITS, Homework, HomeworkInt8, NET, PIXEL_TO_INT8, classify, classify_pixels,
-    classify_pixels_int8, sgd_step,
+    CNN, Cnn, DIGITS, Homework, HomeworkInt8, NET, PIXEL_TO_INT8, classify, classify_pixels,
+    classify_pixels_cnn, classify_pixels_int8, sgd_step,
 };
 
 #[test]
@@ -21,6 +21,15 @@ fn the_int8_network_classifies_the_committed_digits() {
     for (label, pixels) in DIGITS {
         assert_eq!(classify_pixels_int8(&pixels), label);
     }
+}
+
+#[test]
+fn the_cnn_classifies_the_committed_digits() {
+    for (label, pixels) in DIGITS {
+        assert_eq!(classify_pixels_cnn(&pixels), label);
+    }
+    // The trained weights, not zeros (which would say 0 for every digit).
+    assert_ne!(CNN, Cnn::<f32>::zeros());
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! ```sh
 //! examples/embedded/qemu.sh thumbv7em-none-eabihf   # Cortex-M4F, mps2-an386
 //! examples/embedded/qemu.sh thumbv7m-none-eabi      # Cortex-M3 without FPU, lm3s6965evb
+//! examples/embedded/qemu.sh thumbv7m-none-eabi cnn  # the CNN (also `int8`: the int8 network)
 //! ```
 //!
 //! What it prints (docs/embedded.md says more):
@@ -27,11 +28,21 @@ use cortex_m_semihosting::{debug, hprintln};
 use nn_embedded::DIGITS;
 
 /// The network under test: one image of 8-bit pixels in, its digit out;
-/// the int8 one with the `int8` feature (`qemu.sh TARGET int8`).
-#[cfg(not(feature = "int8"))]
-const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) = ("f32", nn_embedded::classify_pixels);
-#[cfg(feature = "int8")]
-const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) = ("int8", nn_embedded::classify_pixels_int8);
+/// the int8 one with the `int8` feature (`qemu.sh TARGET int8`), the CNN
+/// with the `cnn` feature (`qemu.sh TARGET cnn`).
+#[cfg(not(any(feature = "int8", feature = "cnn")))]
+const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) =
+    ("the homework network, f32", nn_embedded::classify_pixels);
+#[cfg(all(feature = "int8", not(feature = "cnn")))]
+const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) = (
+    "the homework network, int8",
+    nn_embedded::classify_pixels_int8,
+);
+#[cfg(all(feature = "cnn", not(feature = "int8")))]
+const CLASSIFY: (&str, fn(&[u8; 784]) -> usize) =
+    ("the CNN, f32", nn_embedded::classify_pixels_cnn);
+#[cfg(all(feature = "int8", feature = "cnn"))]
+compile_error!("the features `int8` and `cnn` each choose the network to run; enable one of them");
 
 /// What an untouched stack word holds.
 const PAINT: u32 = 0xDEAD_BEEF;
@@ -100,7 +111,7 @@ fn main() -> ! {
     }
     let stack = sp - lowest_touched(sp);
 
-    hprintln!("network: the homework network, {}", CLASSIFY.0);
+    hprintln!("network: {}", CLASSIFY.0);
     let mut wrong = 0;
     for (((label, _), digit), t) in DIGITS.iter().zip(digits).zip(elapsed) {
         let verdict = if digit == *label { "ok" } else { "WRONG" };
