@@ -371,4 +371,21 @@ pub mod __private {
     pub const fn width<const N: usize>() -> usize {
         N
     }
+
+    /// An image layer's output size by PyTorch's rule, `(size + 2·padding −
+    /// kernel) / stride + 1` rounded down, for sizes given by named
+    /// constants. It saturates (a kernel larger than the padded input, or a
+    /// zero stride, gives 1): the layer's own const assertion reports those,
+    /// rather than an overflow in every type of the size.
+    ///
+    /// ```
+    /// assert_eq!(nn::__private::window_out(28, 3, 1, 1), 28);
+    /// assert_eq!(nn::__private::window_out(28, 2, 2, 0), 14);
+    /// assert_eq!(nn::__private::window_out(9, 2, 2, 0), 4);
+    /// assert_eq!(nn::__private::window_out(2, 5, 0, 0), 1);
+    /// ```
+    pub const fn window_out(size: usize, kernel: usize, stride: usize, padding: usize) -> usize {
+        let stride = if stride == 0 { 1 } else { stride };
+        (size + 2 * padding).saturating_sub(kernel) / stride + 1
+    }
 }

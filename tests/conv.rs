@@ -379,3 +379,51 @@ InputTwice<f32>: 36 -> 2
 ";
     assert!(text.starts_with(expected), "{text}");
 }
+
+const CHANNELS: usize = 3;
+const KERNEL: usize = 3;
+const SIDE: usize = 6;
+const HALF: usize = 2;
+
+nn::network! {
+    /// `Residual` with its sizes given by named constants: every shape is
+    /// then a const expression, checked by const assertions.
+    struct ResidualNamed {
+        input: [2, SIDE, SIDE],
+        stem: conv2d(CHANNELS, KERNEL, padding = 1, tanh),
+        branch: conv2d(CHANNELS -> CHANNELS, KERNEL, padding = 1, tanh),
+        res: add(stem, branch),
+        side: conv2d(2, 1, sigmoid, from = stem),
+        cat: concat(res, side),
+        pool: avg_pool(HALF),
+        flat: flatten,
+        out: dense(3),
+        loss: softmax_cross_entropy,
+    }
+}
+
+/// Named sizes give the same network as literals: the same tensors, the
+/// same outputs for the same weights, and gradients that pass the check.
+#[test]
+fn named_sizes_give_the_literal_network() {
+    let shapes = |t: &[nn::TensorInfo]| t.iter().map(|t| (t.name, t.shape)).collect::<Vec<_>>();
+    assert_eq!(
+        shapes(ResidualNamed::<f32>::TENSORS),
+        shapes(Residual::<f32>::TENSORS)
+    );
+    assert_eq!(
+        ResidualNamed::<f32>::PARAM_COUNT,
+        Residual::<f32>::PARAM_COUNT
+    );
+    assert_eq!(ResidualNamed::<f32>::LAYERS, Residual::<f32>::LAYERS);
+    let mut rng = SplitMix64::new(4);
+    let mut literal = Residual::<f64>::init(2);
+    randomize_biases(&mut literal, &mut rng);
+    let mut named = ResidualNamed::<f64>::zeros();
+    for (n, l) in named.tensors_mut().zip(literal.tensors()) {
+        n.copy_from_slice(l);
+    }
+    let x = random_vector::<72>(&mut rng, -1.0, 1.0);
+    assert_eq!(named.forward(&x), literal.forward(&x));
+    gradcheck::<ResidualNamed<f64>, 72, 3>();
+}

@@ -44,6 +44,105 @@ pub fn add_forward<T: Scalar, const N: usize>(parts: &[&SVector<T, N>], out: &mu
     }
 }
 
+/// `out += x`, for two vectors of one length (`NX == NOUT`, checked): a
+/// part of an `add` after its first, or a second gradient of a layer read
+/// twice. Generic over both lengths, so that a spec whose `add` joins two
+/// named sizes that differ fails on its own const assertion, not on a type
+/// mismatch here.
+///
+/// ```
+/// use nn::nalgebra::SVector;
+/// use nn::__private::join::add_part;
+/// let mut out = SVector::<f32, 2>::from([1.0, 2.0]);
+/// add_part(&SVector::<f32, 2>::from([10.0, 20.0]), &mut out);
+/// assert_eq!(out, SVector::from([11.0, 22.0]));
+/// ```
+#[inline(never)]
+pub fn add_part<T: Scalar, const NX: usize, const NOUT: usize>(
+    x: &SVector<T, NX>,
+    out: &mut SVector<T, NOUT>,
+) {
+    assert_eq!(NX, NOUT, "add: a part of {NX} values into {NOUT}");
+    for (o, &v) in out.iter_mut().zip(x.iter()) {
+        *o += v;
+    }
+}
+
+/// [`add_part`] over a batch: `out += x`, both with one column per sample.
+///
+/// # Panics
+/// If the lengths or the numbers of columns differ.
+///
+/// ```
+/// use nn::batch::Batch;
+/// use nn::__private::join::add_part_batch;
+/// let mut out = Batch::<f64, 1>::from_column_slice(&[1.0, 2.0]);
+/// add_part_batch(&Batch::<f64, 1>::from_column_slice(&[3.0, 4.0]), &mut out);
+/// assert_eq!(out.as_slice(), &[4.0, 6.0]);
+/// ```
+#[cfg(feature = "batch")]
+#[inline(never)]
+pub fn add_part_batch<T: Scalar, const NX: usize, const NOUT: usize>(
+    x: &Batch<T, NX>,
+    out: &mut Batch<T, NOUT>,
+) {
+    assert!(
+        NX == NOUT && x.ncols() == out.ncols(),
+        "add: a part of {NX} × {} values into {NOUT} × {}",
+        x.ncols(),
+        out.ncols()
+    );
+    for (o, &v) in out.as_mut_slice().iter_mut().zip(x.as_slice()) {
+        *o += v;
+    }
+}
+
+/// `out = x`, for two vectors of one length (`NX == NOUT`, checked): the
+/// first part of an `add`, or the gradient its first input gets. Generic
+/// over both lengths, as [`add_part`].
+///
+/// ```
+/// use nn::nalgebra::SVector;
+/// use nn::__private::join::copy_part;
+/// let mut out = SVector::<f32, 2>::zeros();
+/// copy_part(&SVector::<f32, 2>::from([1.0, 2.0]), &mut out);
+/// assert_eq!(out, SVector::from([1.0, 2.0]));
+/// ```
+#[inline(never)]
+pub fn copy_part<T: Scalar, const NX: usize, const NOUT: usize>(
+    x: &SVector<T, NX>,
+    out: &mut SVector<T, NOUT>,
+) {
+    assert_eq!(NX, NOUT, "add: a part of {NX} values into {NOUT}");
+    out.as_mut_slice().copy_from_slice(x.as_slice());
+}
+
+/// [`copy_part`] over a batch: `out = x`, `out` resized to `x`'s columns
+/// (reallocated only when they change).
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use nn::batch::Batch;
+/// use nn::__private::join::copy_part_batch;
+/// let mut out = Batch::<f64, 1>::zeros(0);
+/// copy_part_batch(&Batch::<f64, 1>::from_column_slice(&[3.0, 4.0]), &mut out);
+/// assert_eq!(out.as_slice(), &[3.0, 4.0]);
+/// ```
+#[cfg(feature = "batch")]
+#[inline(never)]
+pub fn copy_part_batch<T: Scalar, const NX: usize, const NOUT: usize>(
+    x: &Batch<T, NX>,
+    out: &mut Batch<T, NOUT>,
+) {
+    assert_eq!(NX, NOUT, "add: a part of {NX} values into {NOUT}");
+    if out.ncols() != x.ncols() {
+        *out = Batch::<T, NOUT>::zeros(x.ncols());
+    }
+    out.as_mut_slice().copy_from_slice(x.as_slice());
+}
+
 /// Panics unless `NX` values fit in `NOUT` at `offset`.
 fn check_part(nx: usize, offset: usize, nout: usize) {
     assert!(

@@ -30,7 +30,7 @@ use proc_macro::TokenStream;
 ///            | max_pool(SIZE [, stride = SIZE] [, from = LAYER]) | avg_pool(...)
 ///            | flatten [(from = LAYER)] | add(LAYER, LAYER, ...) | concat(LAYER, LAYER, ...)
 /// LAYER      = the name of a layer above, or `input`
-/// SIZE       = integer literal
+/// SIZE       = integer literal | path to a `usize` constant
 /// WIDTH      = integer literal | path to a `usize` constant
 /// ACTIVATION = identity (the default) | sigmoid | tanh | relu
 ///            | leaky_relu(ALPHA) | elu[(ALPHA)] | selu | gelu | silu
@@ -62,8 +62,10 @@ use proc_macro::TokenStream;
 /// vector (free: the layout is the same) and must come before a `dense`
 /// layer that reads an image. `add` sums layers of one shape; `concat`
 /// joins vectors, or images of one height and width along their channels.
-/// The sizes of image layers are integer literals, so every shape is known
-/// while the macro expands. A kernel larger than its padded input, a zero
+/// With literal sizes every shape is computed while the macro expands; a
+/// size given by a named constant makes the shapes below it const
+/// expressions, with a const assertion (naming the layer) for each rule the
+/// macro cannot check itself. A kernel larger than its padded input, a zero
 /// stride, a channel mismatch, joined shapes that differ, a `dense` on an
 /// image, an unknown name and a cycle are compile errors on the token to
 /// change.

@@ -19,7 +19,7 @@
 //!            | max_pool(SIZE [, stride = SIZE] [, from = LAYER]) | avg_pool(...)
 //!            | flatten [(from = LAYER)] | add(LAYER, LAYER, ...) | concat(LAYER, LAYER, ...)
 //! LAYER      = the name of an earlier layer, or `input`
-//! SIZE       = integer literal
+//! SIZE       = integer literal | path to a `usize` constant
 //! WIDTH      = integer literal | path to a `usize` constant
 //! ACTIVATION = identity | sigmoid | tanh | relu | leaky_relu(ALPHA) | elu[(ALPHA)]
 //!            | selu | gelu | silu | softplus | softmax
@@ -184,7 +184,7 @@ pub enum Entry {
     /// `loss: LOSS`
     Loss { key: kw::loss, func: Func },
     /// `NAME: KIND(...)`
-    Layer(Layer),
+    Layer(Box<Layer>),
 }
 
 /// The network's input: a vector, or an image `[channels, height, width]`.
@@ -238,24 +238,26 @@ pub enum Kind {
 }
 
 /// A size of an image layer (channels, kernel, stride, padding): an
-/// integer literal.
-#[derive(Clone)]
-pub struct Size {
-    pub value: usize,
-    pub lit: LitInt,
-}
+/// integer literal or a `usize` constant, as a width.
+pub type Size = Width;
 
-impl Size {
-    pub fn span(&self) -> proc_macro2::Span {
-        self.lit.span()
-    }
-}
-
-/// A width: an integer literal, or a path to a constant.
+/// A width: an integer literal, or a path to a constant; or one the macro
+/// computed from named constants (an image layer's output size).
 #[derive(Clone)]
 pub enum Width {
-    Lit { value: usize, lit: LitInt },
+    Lit {
+        value: usize,
+        lit: LitInt,
+    },
     Const(Path),
+    /// A `usize` constant expression over named sizes, e.g.
+    /// `(::nn::__private::width::<{ H }>() + 2 * 1 - 3) / 1 + 1`, shown as
+    /// `text` in messages and docs.
+    Expr {
+        tokens: TokenStream,
+        text: String,
+        span: proc_macro2::Span,
+    },
 }
 
 impl Width {
@@ -271,8 +273,95 @@ impl Width {
     pub fn literal(&self) -> Option<usize> {
         match self {
             Width::Lit { value, .. } => Some(*value),
-            Width::Const(_) => None,
+            Width::Const(_) | Width::Expr { .. } => None,
         }
+    }
+
+    /// The tokens to point at in an error about this width (not
+    /// `Spanned::span`, which would span the braces `ToTokens` writes).
+    pub fn token_span(&self) -> proc_macro2::Span {
+        match self {
+            Width::Lit { lit, .. } => lit.span(),
+            Width::Const(path) => syn::spanned::Spanned::span(path),
+            Width::Expr { span, .. } => *span,
+        }
+    }
+
+    /// `f(parts)` over widths: a literal spanned at `span` when every part
+    /// is one (`None` from `value` is an overflow, left to the compiler as
+    /// an expression), else the expression `expr` of the parts' `typed`
+    /// values, shown as `text`.
+    fn combine(
+        parts: &[&Width],
+        span: proc_macro2::Span,
+        value: impl Fn(&[usize]) -> Option<usize>,
+        expr: impl Fn(&[TokenStream]) -> TokenStream,
+        text: impl Fn(&[String]) -> String,
+    ) -> Width {
+        let literals: Option<Vec<usize>> = parts.iter().map(|w| w.literal()).collect();
+        if let Some(v) = literals.as_deref().and_then(&value) {
+            return Width::computed(v, span);
+        }
+        let typed: Vec<TokenStream> = parts.iter().map(|w| w.typed()).collect();
+        let shown: Vec<String> = parts.iter().map(|w| w.display()).collect();
+        Width::Expr {
+            tokens: expr(&typed),
+            text: text(&shown),
+            span,
+        }
+    }
+
+    /// `a + b + ...`.
+    pub fn sum(parts: &[&Width], span: proc_macro2::Span) -> Width {
+        Width::combine(
+            parts,
+            span,
+            |v| v.iter().try_fold(0usize, |a, b| a.checked_add(*b)),
+            |t| quote::quote! { 0 #(+ #t)* },
+            |t| t.join(" + "),
+        )
+    }
+
+    /// `a · b · ...`.
+    pub fn product(parts: &[&Width], span: proc_macro2::Span) -> Width {
+        Width::combine(
+            parts,
+            span,
+            |v| v.iter().try_fold(1usize, |a, b| a.checked_mul(*b)),
+            |t| quote::quote! { 1 #(* #t)* },
+            |t| t.join("·"),
+        )
+    }
+
+    /// An output size by PyTorch's rule, `(size + 2·padding − kernel) /
+    /// stride + 1`, rounded down; for literals, `None` when the kernel does
+    /// not fit or the stride is 0 (checked and reported by `validate`).
+    pub fn window_out(
+        size: &Width,
+        kernel: &Width,
+        stride: &Width,
+        padding: &Width,
+        span: proc_macro2::Span,
+    ) -> Option<Width> {
+        let parts = [size, kernel, stride, padding];
+        if parts.iter().all(|w| w.literal().is_some()) {
+            let [h, k, s, p] = parts.map(|w| w.literal().unwrap_or(0));
+            let padded = h.checked_add(p.checked_mul(2)?)?;
+            return (s > 0 && k <= padded).then(|| Width::computed((padded - k) / s + 1, span));
+        }
+        Some(Width::combine(
+            &parts,
+            span,
+            |_| None,
+            |t| {
+                let (h, k, s, p) = (&t[0], &t[1], &t[2], &t[3]);
+                // `window_out` saturates: a window that does not fit, or a
+                // zero stride, is reported by the layer's own const
+                // assertion, not as an overflow in every type of the size.
+                quote::quote! { ::nn::__private::window_out(#h, #k, #s, #p) }
+            },
+            |t| format!("({} + 2·{} - {}) / {} + 1", t[0], t[3], t[1], t[2]),
+        ))
     }
 
     /// The width as a `usize` value, for arithmetic such as `out * in + out`.
@@ -286,6 +375,7 @@ impl Width {
         match self {
             Width::Lit { .. } => self.to_token_stream(),
             Width::Const(_) => quote::quote! { ::nn::__private::width::<#self>() },
+            Width::Expr { tokens, .. } => quote::quote! { (#tokens) },
         }
     }
 
@@ -294,6 +384,7 @@ impl Width {
         match self {
             Width::Lit { value, .. } => value.to_string(),
             Width::Const(path) => path.to_token_stream().to_string().replace(' ', ""),
+            Width::Expr { text, .. } => text.clone(),
         }
     }
 }
@@ -317,6 +408,13 @@ impl ToTokens for Width {
             Width::Const(path) => {
                 let mut group =
                     proc_macro2::Group::new(proc_macro2::Delimiter::Brace, path.to_token_stream());
+                group.set_span(proc_macro2::Span::call_site());
+                group.to_tokens(tokens);
+            }
+            // A computed size, braced as a const generic argument.
+            Width::Expr { tokens: expr, .. } => {
+                let mut group =
+                    proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expr.clone());
                 group.set_span(proc_macro2::Span::call_site());
                 group.to_tokens(tokens);
             }
@@ -549,13 +647,13 @@ fn parse_layer(
 ) -> syn::Result<Entry> {
     let grammar = layer_kind(kind).map_or("", |k| k.grammar);
     if kind == "flatten" && !input.peek(syn::token::Paren) {
-        return Ok(Entry::Layer(Layer {
+        return Ok(Entry::Layer(Box::new(Layer {
             name,
             kind_name,
             kind: Kind::Flatten,
             activation: None,
             from: None,
-        }));
+        })));
     }
     if !input.peek(syn::token::Paren) {
         let what = if kind == "dense" {
@@ -676,13 +774,13 @@ fn parse_layer(
             )
         }
     };
-    Ok(Entry::Layer(Layer {
+    Ok(Entry::Layer(Box::new(Layer {
         name,
         kind_name,
         kind: kind_value,
         activation: tail.activation,
         from: tail.from,
-    }))
+    })))
 }
 
 /// A `,` before `what`, or an error that says so.
@@ -865,32 +963,30 @@ fn takes(kind: &str) -> String {
     }
 }
 
-impl Size {
-    /// An integer literal, `what` of a layer of `kind` (for messages).
+impl Width {
+    /// A size of an image layer: an integer literal or a `usize` constant,
+    /// `what` of a layer of `kind` (for messages).
     fn parse_named(input: ParseStream, what: &str, kind: &str) -> syn::Result<Self> {
         if input.peek(LitInt) {
             let lit: LitInt = input.parse()?;
             return match lit.base10_parse::<usize>() {
-                Ok(value) if matches!(lit.suffix(), "" | "usize") => Ok(Size { value, lit }),
+                Ok(value) if matches!(lit.suffix(), "" | "usize") => Ok(Width::Lit { value, lit }),
                 _ => Err(syn::Error::new(
                     lit.span(),
                     format!("expected {what} of `{kind}` as a non-negative integer, found `{lit}`"),
                 )),
             };
         }
-        if input.peek(Ident) && !input.peek2(Token![=]) && !input.peek2(Token![:]) {
-            let path: Path = Path::parse_mod_style(input)?;
-            return Err(syn::Error::new_spanned(
-                &path,
-                format!(
-                    "expected {what} of `{kind}` as an integer literal, found `{}`; the sizes of image layers are literals, so that every shape is known while the macro expands",
-                    path.to_token_stream().to_string().replace(' ', "")
-                ),
-            ));
+        let path_start = input.peek(Token![::])
+            || input.peek(Token![crate])
+            || input.peek(Token![self])
+            || input.peek(Token![super]);
+        if path_start || (input.peek(Ident) && !input.peek2(Token![=]) && !input.peek2(Token![:])) {
+            return Ok(Width::Const(Path::parse_mod_style(input)?));
         }
         Err(expected(
             input,
-            &format!("{what} of `{kind}` (an integer literal)"),
+            &format!("{what} of `{kind}` (an integer literal or a `usize` constant)"),
         ))
     }
 }

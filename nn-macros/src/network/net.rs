@@ -14,7 +14,7 @@ pub struct Net<'a> {
     /// The input's width (for an image, `channels · height · width`).
     pub input: Width,
     /// The input as an image `[channels, height, width]`, if it is one.
-    pub input_image: Option<[usize; 3]>,
+    pub input_image: Option<[Width; 3]>,
     pub layers: Vec<NetLayer<'a>>,
     pub loss: Option<NetLoss>,
     /// Rules on named constants, checked by the compiler after expansion.
@@ -94,7 +94,7 @@ pub struct NetLayer<'a> {
     /// The width of its output (an image's `channels · height · width`).
     pub output: Width,
     /// The output as an image `[channels, height, width]`, if it is one.
-    pub image: Option<[usize; 3]>,
+    pub image: Option<[Width; 3]>,
     pub act: Act,
     /// The activation as written (`"leaky_relu(0.01)"`).
     pub act_text: String,
@@ -108,8 +108,9 @@ pub enum Source {
     Layer(usize),
 }
 
-/// What a layer computes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// What a layer computes. Two ops are equal when they are the same kind
+/// (`op == Op::Dense`), whatever their geometry.
+#[derive(Clone)]
 pub enum Op {
     Dense,
     Conv2d(Geometry),
@@ -125,27 +126,34 @@ pub enum Op {
 /// them: input `[channels, height, width]`, a square kernel (or pool
 /// window), stride, padding, and the output `[out_channels, out_height,
 /// out_width]` by PyTorch's rule `(h + 2p - k) / s + 1`, rounded down.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+/// Each is a literal, or an expression over the spec's named constants.
+#[derive(Clone)]
 pub struct Geometry {
-    pub channels: usize,
-    pub height: usize,
-    pub width: usize,
-    pub kernel: usize,
-    pub stride: usize,
-    pub padding: usize,
-    pub out_channels: usize,
-    pub out_height: usize,
-    pub out_width: usize,
+    pub channels: Width,
+    pub height: Width,
+    pub width: Width,
+    pub kernel: Width,
+    pub stride: Width,
+    pub padding: Width,
+    pub out_channels: Width,
+    pub out_height: Width,
+    pub out_width: Width,
+}
+
+impl PartialEq for Op {
+    fn eq(&self, other: &Op) -> bool {
+        core::mem::discriminant(self) == core::mem::discriminant(other)
+    }
 }
 
 impl Op {
     /// The layer has a weight and a bias (a field of the network struct).
-    pub fn has_params(self) -> bool {
+    pub fn has_params(&self) -> bool {
         matches!(self, Op::Dense | Op::Conv2d(_) | Op::Depthwise(_))
     }
 
     /// The layer's name in a spec.
-    pub fn kind(self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Op::Dense => "dense",
             Op::Conv2d(_) => "conv2d",
@@ -163,24 +171,24 @@ impl NetLayer<'_> {
     /// The shapes of the weight (PyTorch's: `[out, in]`, `[out, in, k, k]`
     /// or `[channels, 1, k, k]`) and of the bias, for a layer with parameters.
     pub fn param_shapes(&self) -> Option<(Vec<Width>, Width)> {
-        let lit = |v: usize| Width::computed(v, self.kind_span);
-        match self.op {
+        let one = Width::computed(1, self.kind_span);
+        match &self.op {
             Op::Dense => Some((
                 vec![self.output.clone(), self.input.clone()],
                 self.output.clone(),
             )),
             Op::Conv2d(g) => Some((
                 vec![
-                    lit(g.out_channels),
-                    lit(g.channels),
-                    lit(g.kernel),
-                    lit(g.kernel),
+                    g.out_channels.clone(),
+                    g.channels.clone(),
+                    g.kernel.clone(),
+                    g.kernel.clone(),
                 ],
-                lit(g.out_channels),
+                g.out_channels.clone(),
             )),
             Op::Depthwise(g) => Some((
-                vec![lit(g.channels), lit(1), lit(g.kernel), lit(g.kernel)],
-                lit(g.channels),
+                vec![g.channels.clone(), one, g.kernel.clone(), g.kernel.clone()],
+                g.channels.clone(),
             )),
             _ => None,
         }
@@ -190,11 +198,17 @@ impl NetLayer<'_> {
     /// `(in, out)`; a convolution's `(in · k · k, out)`; a depthwise
     /// convolution's `(k · k, channels)`.
     pub fn param_matrix(&self) -> Option<(Width, Width)> {
-        let lit = |v: usize| Width::computed(v, self.kind_span);
-        match self.op {
+        let span = self.kind_span;
+        match &self.op {
             Op::Dense => Some((self.input.clone(), self.output.clone())),
-            Op::Conv2d(g) => Some((lit(g.channels * g.kernel * g.kernel), lit(g.out_channels))),
-            Op::Depthwise(g) => Some((lit(g.kernel * g.kernel), lit(g.channels))),
+            Op::Conv2d(g) => Some((
+                Width::product(&[&g.channels, &g.kernel, &g.kernel], span),
+                g.out_channels.clone(),
+            )),
+            Op::Depthwise(g) => Some((
+                Width::product(&[&g.kernel, &g.kernel], span),
+                g.channels.clone(),
+            )),
             _ => None,
         }
     }
@@ -246,6 +260,8 @@ pub struct ConstAssert {
 pub enum AssertOp {
     /// `lhs == rhs_width`
     EqWidth,
+    /// `lhs >= rhs_width`
+    AtLeastWidth,
     /// `lhs >= rhs`
     AtLeast,
     /// `lhs == rhs`

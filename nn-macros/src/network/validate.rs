@@ -47,7 +47,7 @@ pub fn check(spec: &Spec) -> syn::Result<Net<'_>> {
     });
     let Some((input, input_image)) = input.map(|shape| match shape {
         Shape::Flat(width) => (width, None),
-        Shape::Image(dims) => (image_width(dims, spec.name.span()), Some(dims)),
+        Shape::Image(dims) => (image_width(&dims, spec.name.span()), Some(dims)),
     }) else {
         return Err(cx.fail(syn::Error::new(
             spec.name.span(),
@@ -119,7 +119,7 @@ fn check_entry_order<'a>(spec: &'a Spec, cx: &mut Cx) -> Entries<'a> {
                 }
                 entries.loss.get_or_insert(func);
             }
-            Entry::Layer(layer) => entries.layers.push(layer),
+            Entry::Layer(layer) => entries.layers.push(layer.as_ref()),
         }
     }
     entries
@@ -159,11 +159,12 @@ fn check_unique_layer_names(layers: &[&Layer], cx: &mut Cx) {
 }
 
 /// The shape of a layer's output (or of the input): a vector of a width,
-/// or an image `[channels, height, width]`.
+/// or an image `[channels, height, width]` (literals, or expressions over
+/// named constants).
 #[derive(Clone)]
 enum Shape {
     Flat(Width),
-    Image([usize; 3]),
+    Image([Width; 3]),
 }
 
 impl Shape {
@@ -171,7 +172,7 @@ impl Shape {
     fn text(&self) -> String {
         match self {
             Shape::Flat(w) => format!("a vector of {} values", w.display()),
-            Shape::Image([c, h, w]) => format!("an image [{c}, {h}, {w}]"),
+            Shape::Image(dims) => format!("an image {}", image_text(dims)),
         }
     }
 
@@ -179,14 +180,20 @@ impl Shape {
     fn width(&self, span: Span) -> Width {
         match self {
             Shape::Flat(w) => w.clone(),
-            Shape::Image(dims) => image_width(*dims, span),
+            Shape::Image(dims) => image_width(dims, span),
         }
     }
 }
 
-/// `channels · height · width`, as a literal width spanned at `span`.
-fn image_width([c, h, w]: [usize; 3], span: Span) -> Width {
-    Width::computed(c * h * w, span)
+/// `[8, 14, 14]`, or `[C, (H + 2·1 - 3) / 1 + 1, ...]` with named sizes.
+fn image_text(dims: &[Width; 3]) -> String {
+    let shown: Vec<String> = dims.iter().map(Width::display).collect();
+    format!("[{}]", shown.join(", "))
+}
+
+/// `channels · height · width`, spanned at `span`.
+fn image_width([c, h, w]: &[Width; 3], span: Span) -> Width {
+    Width::product(&[c, h, w], span)
 }
 
 /// The input: a width of at least 1, or an image with no zero dimension.
@@ -197,15 +204,26 @@ fn check_input(shape: &InputShape, cx: &mut Cx) -> Shape {
             Shape::Flat(width.clone())
         }
         InputShape::Image { dims, .. } => {
-            for (dim, what) in dims.iter().zip(["channels", "height", "width"]) {
-                if dim.value == 0 {
-                    cx.error(syn::Error::new(
-                        dim.span(),
-                        format!("the input's {what} must be at least 1, found 0"),
-                    ));
-                }
-            }
-            Shape::Image([dims[0].value, dims[1].value, dims[2].value].map(|d| d.max(1)))
+            let mut names = ["channels", "height", "width"].into_iter();
+            let checked =
+                dims.clone().map(
+                    |dim| match (dim.literal(), names.next().unwrap_or("size")) {
+                        (Some(0), what) => {
+                            cx.error(syn::Error::new(
+                                dim.token_span(),
+                                format!("the input's {what} must be at least 1, found 0"),
+                            ));
+                            // Checked on as 1: one error, not one per layer below.
+                            Width::computed(1, dim.token_span())
+                        }
+                        (Some(_), _) => dim,
+                        (None, what) => {
+                            positive(&dim, &format!("the {what}"), "input", cx);
+                            dim
+                        }
+                    },
+                );
+            Shape::Image(checked)
         }
     }
 }
@@ -273,8 +291,8 @@ fn check_layers<'a>(input: Option<&Shape>, layers: &[&'a Layer], cx: &mut Cx) ->
             None => None,
         }
         .unwrap_or_else(|| output.clone());
-        let image = match out {
-            Some(Shape::Image(dims)) => Some(dims),
+        let image = match &out {
+            Some(Shape::Image(dims)) => Some(dims.clone()),
             _ => None,
         };
         shapes.push(out);
@@ -390,9 +408,9 @@ fn check_op(
 ) -> (Op, Option<Shape>) {
     let kind = layer.kind_name.to_string();
     let span = layer.kind_name.span();
-    let image = |cx: &mut Cx| -> Option<[usize; 3]> {
+    let image = |cx: &mut Cx| -> Option<[Width; 3]> {
         match &inputs[0] {
-            Shape::Image(dims) => Some(*dims),
+            Shape::Image(dims) => Some(dims.clone()),
             Shape::Flat(w) => {
                 cx.error(syn::Error::new(
                     span,
@@ -406,6 +424,13 @@ fn check_op(
             }
         }
     };
+    let out_image = |g: &Geometry| {
+        Shape::Image([
+            g.out_channels.clone(),
+            g.out_height.clone(),
+            g.out_width.clone(),
+        ])
+    };
     match &layer.kind {
         Kind::Dense { input, output } => {
             check_width(output, what, cx);
@@ -414,8 +439,9 @@ fn check_op(
                     cx.error(syn::Error::new(
                         span,
                         format!(
-                            "{what} is `dense`, but {} before it is an image {dims:?}; expected `flatten` between them, e.g. `flat: flatten,` above it",
-                            below(0)
+                            "{what} is `dense`, but {} before it is an image {}; expected `flatten` between them, e.g. `flat: flatten,` above it",
+                            below(0),
+                            image_text(dims)
                         ),
                     ));
                     (Op::Dense, None)
@@ -438,34 +464,32 @@ fn check_op(
             let Some([c, h, w]) = image(cx) else {
                 return (Op::Dense, None);
             };
-            if let Some(explicit) = input
-                && explicit.value != c
-            {
-                cx.error(syn::Error::new(
-                    explicit.span(),
-                    format!(
-                        "channel mismatch: {what} takes {} input channels, but {} before it has {c}; expected `conv2d({c} -> ...)`",
-                        explicit.value,
-                        below(0)
-                    ),
-                ));
+            if let Some(explicit) = input {
+                let message = format!(
+                    "channel mismatch: {what} takes {} input channels, but {} before it has {}",
+                    explicit.display(),
+                    below(0),
+                    c.display()
+                );
+                let hint = format!("; expected `conv2d({} -> ...)`", c.display());
+                equal(explicit, &c, message, &hint, cx);
             }
             positive(output, "the output channels", &kind, cx);
             let g = geometry(
                 what,
                 &kind,
                 [c, h, w],
-                output.value,
+                output.clone(),
                 kernel,
                 stride.as_ref(),
                 padding.as_ref(),
                 cx,
             );
             match g {
-                Some(g) => (
-                    Op::Conv2d(g),
-                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
-                ),
+                Some(g) => {
+                    let out = out_image(&g);
+                    (Op::Conv2d(g), Some(out))
+                }
                 None => (Op::Dense, None),
             }
         }
@@ -480,7 +504,7 @@ fn check_op(
             let g = geometry(
                 what,
                 &kind,
-                [c, h, w],
+                [c.clone(), h, w],
                 c,
                 kernel,
                 stride.as_ref(),
@@ -488,32 +512,41 @@ fn check_op(
                 cx,
             );
             match g {
-                Some(g) => (
-                    Op::Depthwise(g),
-                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
-                ),
+                Some(g) => {
+                    let out = out_image(&g);
+                    (Op::Depthwise(g), Some(out))
+                }
                 None => (Op::Dense, None),
             }
         }
         Kind::Pool { max, size, stride } => {
             let op = |g| if *max { Op::MaxPool(g) } else { Op::AvgPool(g) };
             let Some([c, h, w]) = image(cx) else {
-                return (op(Geometry::default()), None);
+                return (if *max { Op::Add } else { Op::Concat }, None);
             };
             // PyTorch's default stride is the window size.
-            let stride = stride.clone().or_else(|| Some(size.clone()));
-            let g = geometry(what, &kind, [c, h, w], c, size, stride.as_ref(), None, cx);
+            let stride = stride.clone().unwrap_or_else(|| size.clone());
+            let g = geometry(
+                what,
+                &kind,
+                [c.clone(), h, w],
+                c,
+                size,
+                Some(&stride),
+                None,
+                cx,
+            );
             match g {
-                Some(g) => (
-                    op(g),
-                    Some(Shape::Image([g.out_channels, g.out_height, g.out_width])),
-                ),
-                None => (op(Geometry::default()), None),
+                Some(g) => {
+                    let out = out_image(&g);
+                    (op(g), Some(out))
+                }
+                None => (if *max { Op::Add } else { Op::Concat }, None),
             }
         }
         Kind::Flatten => {
             let out = match &inputs[0] {
-                Shape::Image(dims) => Shape::Flat(image_width(*dims, span)),
+                Shape::Image(dims) => Shape::Flat(image_width(dims, span)),
                 flat => flat.clone(),
             };
             (Op::Flatten, Some(out))
@@ -523,63 +556,55 @@ fn check_op(
             let first = &inputs[0];
             let mut ok = true;
             for (k, shape) in inputs.iter().enumerate().skip(1) {
-                let problem = match (first, shape, add) {
-                    (Shape::Image(a), Shape::Image(b), true) if a != b => true,
-                    (Shape::Image(a), Shape::Image(b), false) if a[1..] != b[1..] => true,
-                    (Shape::Flat(a), Shape::Flat(b), true) => match (a.literal(), b.literal()) {
-                        (Some(x), Some(y)) => x != y,
-                        _ => {
-                            cx.assert(ConstAssert {
-                                span: parts[k].span(),
-                                lhs: b.clone(),
-                                op: AssertOp::EqWidth,
-                                rhs: 0,
-                                rhs_width: Some(a.clone()),
-                                message: format!(
-                                    "shape mismatch: `add` in {what} of {} ({}) and {} ({})",
-                                    below(0),
-                                    a.display(),
-                                    below(k),
-                                    b.display()
-                                ),
-                            });
-                            false
-                        }
-                    },
-                    (Shape::Flat(a), Shape::Flat(b), false) => {
-                        if a.literal().is_none() || b.literal().is_none() {
-                            cx.error(syn::Error::new(
-                                parts[k].span(),
-                                format!(
-                                    "`concat` in {what} joins vectors of named widths (`{}` and `{}`); expected vectors of literal widths, whose sum the macro can compute",
-                                    a.display(),
-                                    b.display()
-                                ),
-                            ));
-                            ok = false;
-                        }
-                        false
-                    }
-                    (Shape::Image(_), Shape::Image(_), _) => false,
-                    _ => true,
+                let rule = if *add {
+                    "expected the same shape (add sums them element by element)"
+                } else {
+                    "expected images of the same height and width (concat joins their channels) or two vectors"
                 };
-                if problem {
-                    let rule = if *add {
-                        "expected the same shape (add sums them element by element)"
-                    } else {
-                        "expected images of the same height and width (concat joins their channels) or two vectors"
-                    };
-                    cx.error(syn::Error::new(
-                        parts[k].span(),
-                        format!(
-                            "shape mismatch: `{kind}` in {what} joins {} ({}) and {} ({}); {rule}",
-                            below(0),
-                            first.text(),
-                            below(k),
-                            shape.text()
-                        ),
-                    ));
+                let message = format!(
+                    "shape mismatch: `{kind}` in {what} joins {} ({}) and {} ({})",
+                    below(0),
+                    first.text(),
+                    below(k),
+                    shape.text()
+                );
+                let hint = format!("; {rule}");
+                // The dimensions that must agree, or `None` for a vector
+                // and an image.
+                let pairs: Option<Vec<(&Width, &Width)>> = match (first, shape) {
+                    (Shape::Image(a), Shape::Image(b)) if *add => Some(a.iter().zip(b).collect()),
+                    (Shape::Image(a), Shape::Image(b)) => {
+                        Some(a[1..].iter().zip(&b[1..]).collect())
+                    }
+                    (Shape::Flat(a), Shape::Flat(b)) if *add => Some(vec![(a, b)]),
+                    (Shape::Flat(_), Shape::Flat(_)) => Some(Vec::new()),
+                    _ => None,
+                };
+                let Some(pairs) = pairs else {
+                    cx.error(syn::Error::new(parts[k].span(), format!("{message}{hint}")));
                     ok = false;
+                    continue;
+                };
+                // One error per join, on the part that differs.
+                let literal_mismatch = pairs.iter().any(
+                    |(a, b)| matches!((a.literal(), b.literal()), (Some(x), Some(y)) if x != y),
+                );
+                if literal_mismatch {
+                    cx.error(syn::Error::new(parts[k].span(), format!("{message}{hint}")));
+                    ok = false;
+                    continue;
+                }
+                for (a, b) in pairs {
+                    if a.literal().is_none() || b.literal().is_none() {
+                        cx.assert(ConstAssert {
+                            span: parts[k].span(),
+                            lhs: b.clone(),
+                            op: AssertOp::EqWidth,
+                            rhs: 0,
+                            rhs_width: Some(a.clone()),
+                            message: message.clone(),
+                        });
+                    }
                 }
             }
             if !ok {
@@ -587,49 +612,90 @@ fn check_op(
             }
             let out = match (add, first) {
                 (true, shape) => shape.clone(),
-                (false, Shape::Image([_, h, w])) => Shape::Image([
-                    inputs
-                        .iter()
-                        .map(|s| match s {
-                            Shape::Image([c, ..]) => *c,
-                            Shape::Flat(_) => 0,
-                        })
-                        .sum(),
-                    *h,
-                    *w,
-                ]),
-                (false, Shape::Flat(_)) => Shape::Flat(Width::computed(
-                    inputs
+                (false, Shape::Image([_, h, w])) => {
+                    let channels: Vec<&Width> = inputs
                         .iter()
                         .filter_map(|s| match s {
-                            Shape::Flat(w) => w.literal(),
+                            Shape::Image([c, ..]) => Some(c),
+                            Shape::Flat(_) => None,
+                        })
+                        .collect();
+                    Shape::Image([Width::sum(&channels, span), h.clone(), w.clone()])
+                }
+                (false, Shape::Flat(_)) => {
+                    let widths: Vec<&Width> = inputs
+                        .iter()
+                        .filter_map(|s| match s {
+                            Shape::Flat(w) => Some(w),
                             Shape::Image(_) => None,
                         })
-                        .sum(),
-                    span,
-                )),
+                        .collect();
+                    Shape::Flat(Width::sum(&widths, span))
+                }
             };
             (op, Some(out))
         }
     }
 }
 
-/// A size that must be at least 1 (channels, a kernel, a stride).
-fn positive(size: &Size, what: &str, kind: &str, cx: &mut Cx) -> bool {
-    if size.value == 0 {
-        cx.error(syn::Error::new(
-            size.span(),
-            format!("{what} of `{kind}` must be at least 1, found 0"),
-        ));
-        return false;
+/// `found == expected`: checked here for literals (an error on `found`
+/// with `message` and `hint`), by a const assertion with `message`
+/// otherwise.
+fn equal(found: &Width, expected: &Width, message: String, hint: &str, cx: &mut Cx) {
+    match (found.literal(), expected.literal()) {
+        (Some(a), Some(b)) if a != b => {
+            cx.error(syn::Error::new(
+                found.token_span(),
+                format!("{message}{hint}"),
+            ));
+        }
+        (Some(_), Some(_)) => {}
+        _ => cx.assert(ConstAssert {
+            span: found.token_span(),
+            lhs: found.clone(),
+            op: AssertOp::EqWidth,
+            rhs: 0,
+            rhs_width: Some(expected.clone()),
+            message,
+        }),
     }
-    true
+}
+
+/// A size that must be at least 1 (channels, a kernel, a stride): checked
+/// here for a literal, by a const assertion for a named constant.
+fn positive(size: &Size, what: &str, kind: &str, cx: &mut Cx) -> bool {
+    match size.literal() {
+        Some(0) => {
+            cx.error(syn::Error::new(
+                size.token_span(),
+                format!("{what} of `{kind}` must be at least 1, found 0"),
+            ));
+            false
+        }
+        Some(_) => true,
+        None => {
+            cx.assert(ConstAssert {
+                span: size.token_span(),
+                lhs: size.clone(),
+                op: AssertOp::AtLeast,
+                rhs: 1,
+                rhs_width: None,
+                message: format!(
+                    "{what} of `{kind}` must be at least 1, but `{}` is 0",
+                    size.display()
+                ),
+            });
+            true
+        }
+    }
 }
 
 /// The geometry of a convolution or pool of window `kernel` over an image
 /// `[c, h, w]`: the window fits the padded image, the stride is at least
-/// 1, and the output size is PyTorch's `(h + 2p - k) / s + 1`, rounded
-/// down (a window that would run past the edge is dropped, as in PyTorch).
+/// 1, the padding is below the kernel, and the output size is PyTorch's
+/// `(h + 2p - k) / s + 1`, rounded down (a window that would run past the
+/// edge is dropped, as in PyTorch). Literals are checked here; named
+/// constants by const assertions naming the layer.
 #[allow(
     clippy::too_many_arguments,
     reason = "the parts of one layer, all context"
@@ -637,8 +703,8 @@ fn positive(size: &Size, what: &str, kind: &str, cx: &mut Cx) -> bool {
 fn geometry(
     what: &str,
     kind: &str,
-    [c, h, w]: [usize; 3],
-    out_channels: usize,
+    [c, h, w]: [Width; 3],
+    out_channels: Width,
     kernel: &Size,
     stride: Option<&Size>,
     padding: Option<&Size>,
@@ -649,42 +715,89 @@ fn geometry(
     } else {
         "kernel"
     };
-    let mut ok = positive(kernel, &format!("the {window} size"), kind, cx);
+    let span = kernel.token_span();
+    let one = Width::computed(1, span);
+    let zero = Width::computed(0, span);
+    let s = stride.cloned().unwrap_or(one.clone());
+    let p = padding.cloned().unwrap_or(zero);
+    let k = kernel.clone();
+    let mut ok = positive(&k, &format!("the {window} size"), kind, cx);
     if let Some(s) = stride {
         ok &= positive(s, "the stride", kind, cx);
     }
-    let s = stride.map_or(1, |s| s.value.max(1));
-    let p = padding.map_or(0, |p| p.value);
-    let k = kernel.value;
-    if ok && p > 0 && p >= k {
-        cx.error(syn::Error::new(
-            padding.map_or(kernel.span(), Size::span),
-            format!(
-                "the padding {p} of {what} is not smaller than its kernel {k}: every output at the border would see only padding; expected a padding below {k}"
-            ),
-        ));
-        ok = false;
+    if !ok {
+        return None;
     }
-    if ok && (k > h + 2 * p || k > w + 2 * p) {
-        let padded = if p > 0 {
-            format!(
-                "the padded input {}×{} ({h}×{w} with padding {p})",
-                h + 2 * p,
-                w + 2 * p
-            )
-        } else {
-            format!("its input {h}×{w}")
-        };
-        cx.error(syn::Error::new(
-            kernel.span(),
-            format!(
-                "the {window} {k}×{k} of {what} is larger than {padded}; expected a {window} of at most {}",
-                (h + 2 * p).min(w + 2 * p)
+    // The padding is below the kernel.
+    match (p.literal(), k.literal()) {
+        (Some(pv), Some(kv)) if pv > 0 && pv >= kv => {
+            cx.error(syn::Error::new(
+                p.token_span(),
+                format!(
+                    "the padding {pv} of {what} is not smaller than its kernel {kv}: every output at the border would see only padding; expected a padding below {kv}"
+                ),
+            ));
+            return None;
+        }
+        (Some(_), Some(_)) => {}
+        _ => cx.assert(ConstAssert {
+            span: p.token_span(),
+            lhs: k.clone(),
+            op: AssertOp::AtLeastWidth,
+            rhs: 0,
+            rhs_width: Some(Width::sum(&[&p, &one], span)),
+            message: format!(
+                "the padding `{}` of {what} must be smaller than its kernel `{}`",
+                p.display(),
+                k.display()
             ),
-        ));
-        ok = false;
+        }),
     }
-    ok.then(|| Geometry {
+    // The window fits the padded input, in both directions.
+    let padded = |size: &Width| Width::sum(&[size, &p, &p], span);
+    let (ph, pw) = (padded(&h), padded(&w));
+    match (k.literal(), ph.literal(), pw.literal()) {
+        (Some(kv), Some(phv), Some(pwv)) if kv > phv || kv > pwv => {
+            let (hv, wv, pv) = (
+                h.literal().unwrap_or(0),
+                w.literal().unwrap_or(0),
+                p.literal().unwrap_or(0),
+            );
+            let shown = if pv > 0 {
+                format!("the padded input {phv}×{pwv} ({hv}×{wv} with padding {pv})")
+            } else {
+                format!("its input {hv}×{wv}")
+            };
+            cx.error(syn::Error::new(
+                kernel.token_span(),
+                format!(
+                    "the {window} {kv}×{kv} of {what} is larger than {shown}; expected a {window} of at most {}",
+                    phv.min(pwv)
+                ),
+            ));
+            return None;
+        }
+        (Some(_), Some(_), Some(_)) => {}
+        _ => {
+            for (padded, dim) in [(&ph, "height"), (&pw, "width")] {
+                cx.assert(ConstAssert {
+                    span: kernel.token_span(),
+                    lhs: padded.clone(),
+                    op: AssertOp::AtLeastWidth,
+                    rhs: 0,
+                    rhs_width: Some(k.clone()),
+                    message: format!(
+                        "the {window} `{}` of {what} is larger than its padded input's {dim} `{}`",
+                        k.display(),
+                        padded.display()
+                    ),
+                });
+            }
+        }
+    }
+    let out_height = Width::window_out(&h, &k, &s, &p, span)?;
+    let out_width = Width::window_out(&w, &k, &s, &p, span)?;
+    Some(Geometry {
         channels: c,
         height: h,
         width: w,
@@ -692,8 +805,8 @@ fn geometry(
         stride: s,
         padding: p,
         out_channels,
-        out_height: (h + 2 * p - k) / s + 1,
-        out_width: (w + 2 * p - k) / s + 1,
+        out_height,
+        out_width,
     })
 }
 
@@ -800,10 +913,7 @@ fn check_name(name: &Ident, cx: &mut Cx) {
 }
 
 fn explicit_span(width: &Width) -> Span {
-    match width {
-        Width::Lit { lit, .. } => lit.span(),
-        Width::Const(path) => path.span(),
-    }
+    width.token_span()
 }
 
 /// Widths are at least 1: literals here, named constants by a const assertion.
@@ -814,8 +924,8 @@ fn check_width(width: &Width, what: &str, cx: &mut Cx) {
             format!("width of {what} must be at least 1, found 0"),
         )),
         Width::Lit { .. } => {}
-        Width::Const(path) => cx.assert(ConstAssert {
-            span: path.span(),
+        Width::Const(_) | Width::Expr { .. } => cx.assert(ConstAssert {
+            span: width.token_span(),
             lhs: width.clone(),
             op: AssertOp::AtLeast,
             rhs: 1,

@@ -22,7 +22,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use nn_format::{Dtype, TensorValues};
-use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
 use super::ast::{WeightsAttr, Width};
@@ -379,9 +378,9 @@ fn tensor(
         return None;
     }
     for (width, &dim) in spec.iter().zip(&shape) {
-        if let Width::Const(path) = width {
+        if width.literal().is_none() {
             cx.assert(ConstAssert {
-                span: path.span(),
+                span: Width::token_span(width),
                 lhs: (*width).clone(),
                 op: AssertOp::Eq,
                 rhs: dim,

@@ -190,12 +190,12 @@ fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStrea
         (Over::Batch, true) => quote! { &trace.#name.delta },
         (Over::Batch, false) => quote! { &trace.#name.da },
     };
-    let g = geometry_value(layer.op);
+    let g = geometry_value(&layer.op);
     let batch_image = quote! { ::nn::__private::image::batch };
     let mut statements = Vec::new();
     for (k, source) in layer.sources.iter().enumerate() {
         let x = value_of(net, *source);
-        let edge_op = match (layer.op, pass.over, pass.update) {
+        let edge_op = match (&layer.op, pass.over, pass.update) {
             (Op::Dense, Over::Sample, Update::Gradients) => EdgeOp::Kernel(quote! {
                 ::nn::__private::layer::dense_backward(&self.#name, #x, #d, &mut grads.#name, DEST);
             }),
@@ -387,13 +387,19 @@ pub fn input_read_once(net: &Net) -> bool {
 fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
     let source = net.layers[i].sources[k];
     let first = first_edge(net, i, k);
-    // The kernel call writing into a place, given as itself (`da_res`, for
-    // a method call) and as a `&mut` (`&mut da_res`, for an argument).
-    let call = |place: &TokenStream, place_mut: &TokenStream| -> TokenStream {
+    // The kernel call writing into a place, given as a `&mut` (`&mut
+    // da_res`, `dx`).
+    let call = |place_mut: &TokenStream| -> TokenStream {
         let (tokens, dest) = match &op {
             EdgeOp::Kernel(t) => (t, quote! { ::core::option::Option::Some(#place_mut) }),
             EdgeOp::Write(t) => (t, place_mut.clone()),
-            EdgeOp::Copy(d) => return quote! { #place.copy_from(#d); },
+            EdgeOp::Copy(d) => {
+                let f = match pass.over {
+                    Over::Sample => quote! { ::nn::__private::join::copy_part },
+                    Over::Batch => quote! { ::nn::__private::join::copy_part_batch },
+                };
+                return quote! { #f(#d, #place_mut); };
+            }
         };
         replace_dest(tokens.clone(), &dest)
     };
@@ -403,7 +409,11 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
     // starts a layer's statements.
     let add = |place_mut: TokenStream, width: &Width| -> TokenStream {
         if let EdgeOp::Copy(d) = &op {
-            return quote! { ::core::ops::AddAssign::add_assign(#place_mut, #d); };
+            let f = match pass.over {
+                Over::Sample => quote! { ::nn::__private::join::add_part },
+                Over::Batch => quote! { ::nn::__private::join::add_part_batch },
+            };
+            return quote! { #f(#d, #place_mut); };
         }
         let layer = &net.layers[i];
         let twice = layer.sources.iter().filter(|s| **s == source).count() > 1;
@@ -420,7 +430,7 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
             Over::Sample => quote! { ::nn::__private::SVector::<T, #width>::zeros() },
             Over::Batch => quote! { ::nn::__private::Batch::<T, #width>::zeros(x.ncols()) },
         };
-        let call = call(&quote! { #extra }, &quote! { &mut #extra });
+        let call = call(&quote! { &mut #extra });
         quote! {
             let mut #extra = #zeros;
             #call
@@ -444,13 +454,13 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
             let place_mut = quote! { &mut #place };
             match (pass.over, first) {
                 (Over::Sample, true) => {
-                    let call = call(&place, &place_mut);
+                    let call = call(&place_mut);
                     quote! {
                         let mut #place = ::nn::__private::SVector::<T, #width>::zeros();
                         #call
                     }
                 }
-                (Over::Batch, true) => call(&place, &place_mut),
+                (Over::Batch, true) => call(&place_mut),
                 (_, false) => add(place_mut, width),
             }
         }
@@ -464,7 +474,7 @@ fn edge(net: &Net, pass: Pass, i: usize, k: usize, op: EdgeOp) -> TokenStream {
             }
             (Update::Gradients, _) => {
                 let inner = if first {
-                    call(&quote! { dx }, &quote! { dx })
+                    call(&quote! { dx })
                 } else {
                     add(quote! { dx }, &net.input)
                 };

@@ -60,7 +60,7 @@ pub fn items(net: &Net) -> TokenStream {
     let forward = net.layers.iter().enumerate().map(|(i, layer)| {
         let n = layer.name;
         let act = act_value(&layer.act);
-        let g = geometry_value(layer.op);
+        let g = geometry_value(&layer.op);
         let x = read(layer.sources.first().copied().unwrap_or(Source::Input));
         let image = quote! { ::nn::__private::image::batch };
         match layer.op {
@@ -76,10 +76,13 @@ pub fn items(net: &Net) -> TokenStream {
                 #image::avg_pool_forward_batch(&#g, #x, &mut trace.#n.a);
             },
             Op::Add => {
-                let parts = layer.sources.iter().map(|s| read(*s));
+                let parts: Vec<TokenStream> = layer.sources.iter().map(|s| read(*s)).collect();
+                let (first, rest) = parts.split_first().unzip();
+                let rest = rest.unwrap_or_default();
                 quote! {
                     trace.#n.resize(x.ncols());
-                    ::nn::__private::join::add_forward_batch(&[#(#parts),*], &mut trace.#n.a);
+                    ::nn::__private::join::copy_part_batch(#first, &mut trace.#n.a);
+                    #( ::nn::__private::join::add_part_batch(#rest, &mut trace.#n.a); )*
                 }
             }
             Op::Concat => {

@@ -24,7 +24,7 @@ pub fn methods(net: &Net) -> TokenStream {
         let layer = &net.layers[i];
         let name = layer.name;
         let act = act_value(&layer.act);
-        let g = geometry_value(layer.op);
+        let g = geometry_value(&layer.op);
         let (what, call) = match layer.op {
             Op::Dense => (
                 "z = W a + b, a = σ(z)",
@@ -89,7 +89,7 @@ pub fn methods(net: &Net) -> TokenStream {
         let act = act_value(&layer.act);
         let a = activation(net, i);
         let w = &layer.output;
-        let g = geometry_value(layer.op);
+        let g = geometry_value(&layer.op);
         let (what, call) = match layer.op {
             Op::Dense => (
                 "a = σ(W a_prev + b)",
@@ -274,8 +274,14 @@ fn join_forward(
 ) -> TokenStream {
     let layer = &net.layers[i];
     let parts: Vec<TokenStream> = layer.sources.iter().map(|s| read(*s)).collect();
-    if layer.op == Op::Add {
-        return quote! { ::nn::__private::join::add_forward(&[#(#parts),*], &mut #out); };
+    if let (Op::Add, Some((first, rest))) = (&layer.op, parts.split_first()) {
+        // The first part, then each other added: part by part, so that
+        // parts of named sizes that differ fail on the spec's const
+        // assertion, not on a type mismatch.
+        return quote! {
+            ::nn::__private::join::copy_part(#first, &mut #out);
+            #( ::nn::__private::join::add_part(#rest, &mut #out); )*
+        };
     }
     let offsets = concat_offsets(net, i);
     quote! {

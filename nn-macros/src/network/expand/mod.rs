@@ -20,6 +20,7 @@ use proc_macro2::{Delimiter, Group, Literal, Spacing, Span, TokenStream, TokenTr
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
+use crate::network::ast::Width;
 use crate::network::net::{
     Act, AssertOp, Geometry, Net, NetLayer, NetLoss, Op, Source, TRACE_BATCH_SUFFIX, TRACE_SUFFIX,
 };
@@ -130,7 +131,8 @@ fn assertions(net: &Net) -> TokenStream {
         let cond = match (&a.op, &a.rhs_width) {
             (AssertOp::EqWidth, Some(w)) => quote! { #lhs == #w },
             (AssertOp::EqWidth, None) | (AssertOp::Eq, _) => quote! { #lhs == #rhs },
-            (AssertOp::AtLeast, _) => quote! { #lhs >= #rhs },
+            (AssertOp::AtLeast, _) | (AssertOp::AtLeastWidth, None) => quote! { #lhs >= #rhs },
+            (AssertOp::AtLeastWidth, Some(w)) => quote! { #lhs >= #w },
         };
         quote_spanned! {a.span=>
             const _: () = ::core::assert!(#cond, #msg);
@@ -185,28 +187,27 @@ fn is_chain(net: &Net) -> bool {
 
 /// `Geometry::conv(..)` or `Geometry::pool(..)`: a const value of
 /// `nn::__private::image::Geometry` for an image layer.
-fn geometry_value(op: Op) -> TokenStream {
-    let lit = |v: usize| Literal::usize_unsuffixed(v);
+fn geometry_value(op: &Op) -> TokenStream {
     match op {
         Op::Conv2d(g) | Op::Depthwise(g) => {
             let (c, h, w, o, k, s, p) = (
-                lit(g.channels),
-                lit(g.height),
-                lit(g.width),
-                lit(g.out_channels),
-                lit(g.kernel),
-                lit(g.stride),
-                lit(g.padding),
+                g.channels.typed(),
+                g.height.typed(),
+                g.width.typed(),
+                g.out_channels.typed(),
+                g.kernel.typed(),
+                g.stride.typed(),
+                g.padding.typed(),
             );
             quote! { ::nn::__private::image::Geometry::conv(#c, #h, #w, #o, #k, #s, #p) }
         }
         Op::MaxPool(g) | Op::AvgPool(g) => {
             let (c, h, w, k, s) = (
-                lit(g.channels),
-                lit(g.height),
-                lit(g.width),
-                lit(g.kernel),
-                lit(g.stride),
+                g.channels.typed(),
+                g.height.typed(),
+                g.width.typed(),
+                g.kernel.typed(),
+                g.stride.typed(),
             );
             quote! { ::nn::__private::image::Geometry::pool(#c, #h, #w, #k, #s) }
         }
@@ -224,19 +225,18 @@ fn source_layer<'n, 'a>(net: &'n Net<'a>, source: Source) -> Option<&'n NetLayer
 
 /// Where each input of `concat` layer `i` starts in its output: the
 /// running sum of the widths before it.
-fn concat_offsets(net: &Net, i: usize) -> Vec<Literal> {
-    let mut offset = 0;
-    net.layers[i]
+fn concat_offsets(net: &Net, i: usize) -> Vec<TokenStream> {
+    let layer = &net.layers[i];
+    let widths: Vec<&Width> = layer
         .sources
         .iter()
-        .map(|s| {
-            let at = offset;
-            offset += match source_layer(net, *s) {
-                Some(l) => l.output.literal().unwrap_or(0),
-                None => net.input.literal().unwrap_or(0),
-            };
-            Literal::usize_unsuffixed(at)
+        .map(|s| match source_layer(net, *s) {
+            Some(l) => &l.output,
+            None => &net.input,
         })
+        .collect();
+    (0..widths.len())
+        .map(|k| Width::sum(&widths[..k], layer.kind_span).typed())
         .collect()
 }
 
@@ -299,15 +299,20 @@ fn describe(layer: &NetLayer) -> String {
     let image = |g: &Geometry| {
         format!(
             "[{}, {}, {}] -> [{}, {}, {}]",
-            g.channels, g.height, g.width, g.out_channels, g.out_height, g.out_width
+            g.channels.display(),
+            g.height.display(),
+            g.width.display(),
+            g.out_channels.display(),
+            g.out_height.display(),
+            g.out_width.display()
         )
     };
     let window = |g: &Geometry| {
         format!(
             "{k}×{k} stride {} padding {}",
-            g.stride,
-            g.padding,
-            k = g.kernel
+            g.stride.display(),
+            g.padding.display(),
+            k = g.kernel.display()
         )
     };
     match &layer.op {
@@ -330,12 +335,18 @@ fn describe(layer: &NetLayer) -> String {
         Op::Flatten | Op::Add | Op::Concat => format!(
             "{} -> {}",
             layer.op.kind(),
-            match layer.image {
-                Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+            match &layer.image {
+                Some(dims) => image_text(dims),
                 None => layer.output.display(),
             }
         ),
     }
+}
+
+/// `[8, 14, 14]`, as a spec's sizes show.
+fn image_text(dims: &[Width; 3]) -> String {
+    let shown: Vec<String> = dims.iter().map(Width::display).collect();
+    format!("[{}]", shown.join(", "))
 }
 
 #[cfg(test)]

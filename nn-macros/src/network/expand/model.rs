@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{describe, output_width, trace_name};
+use super::{describe, image_text, output_width, trace_name};
 use crate::network::ast::Width;
 use crate::network::net::{Net, NetLayer, Op, Source, unraw};
 
@@ -52,16 +52,10 @@ pub fn items(net: &Net) -> TokenStream {
     let all_ins: Vec<&Width> = net.layers.iter().map(|l| &l.input).collect();
     let all_outs: Vec<&Width> = net.layers.iter().map(|l| &l.output).collect();
     // Shapes: `[width]`, or an image's `[c, h, w]`.
-    let shape_of = |image: Option<[usize; 3]>, width: &Width| -> Vec<TokenStream> {
+    let shape_of = |image: Option<&[Width; 3]>, width: &Width| -> Vec<TokenStream> {
         match image {
-            Some(dims) => dims
-                .iter()
-                .map(|d| {
-                    let d = proc_macro2::Literal::usize_unsuffixed(*d);
-                    quote! { #d }
-                })
-                .collect(),
-            None => vec![quote! { #width }],
+            Some(dims) => dims.iter().map(Width::typed).collect(),
+            None => vec![width.typed()],
         }
     };
     let all_in_shapes: Vec<Vec<TokenStream>> = net
@@ -72,8 +66,8 @@ pub fn items(net: &Net) -> TokenStream {
             // sources skip), the others what their source holds.
             let image = match l.sources.first() {
                 _ if l.op == Op::Dense => None,
-                Some(Source::Layer(j)) => net.layers[*j].image,
-                _ => net.input_image,
+                Some(Source::Layer(j)) => net.layers[*j].image.as_ref(),
+                _ => net.input_image.as_ref(),
             };
             shape_of(image, &l.input)
         })
@@ -81,7 +75,7 @@ pub fn items(net: &Net) -> TokenStream {
     let all_out_shapes: Vec<Vec<TokenStream>> = net
         .layers
         .iter()
-        .map(|l| shape_of(l.image, &l.output))
+        .map(|l| shape_of(l.image.as_ref(), &l.output))
         .collect();
     let all_acts: Vec<&str> = net
         .layers
@@ -164,14 +158,14 @@ pub fn items(net: &Net) -> TokenStream {
          Parameters are plain public fields; `{name}::init(seed)` makes an `f32` network, \
          `{name}::<f64>::init(seed)` (with `nn::Params` in scope) an `f64` one; \
          see [`{name}::summary`] for the table.",
-        match net.input_image {
-            Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+        match &net.input_image {
+            Some(dims) => image_text(dims),
             None => input.display(),
         },
         net.layers
             .last()
-            .map(|l| match l.image {
-                Some([c, h, w]) => format!("[{c}, {h}, {w}]"),
+            .map(|l| match &l.image {
+                Some(dims) => image_text(dims),
                 None => l.output.display(),
             })
             .unwrap_or_default(),

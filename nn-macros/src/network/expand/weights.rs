@@ -48,7 +48,8 @@ pub fn items(net: &Net) -> TokenStream {
     // `fit` so that a mismatch gives that assertion's message only, and not
     // also a "mismatched types" about array lengths.
     let named = |l: &&crate::network::net::NetLayer| {
-        l.input.literal().is_none() || l.output.literal().is_none()
+        l.param_matrix()
+            .is_some_and(|(i, o)| i.literal().is_none() || o.literal().is_none())
     };
     let any_named = params.iter().any(named);
     let layers = baked.layers.iter().zip(&params).map(|(layer, spec)| {
