@@ -57,6 +57,7 @@ nn::network! {
         conv2: conv2d(32, 3, padding = 1, relu),
         pool2: max_pool(2),
         flat: flatten,
+        hidden: dense(64, relu),
         output: dense(10),
         loss: softmax_cross_entropy,
     }
