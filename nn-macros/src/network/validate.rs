@@ -389,11 +389,34 @@ fn resolve(
 /// The op of a layer whose input could not be resolved (its other checks
 /// still run).
 fn placeholder_op(layer: &Layer) -> Op {
+    let g = || unknown_geometry(layer.kind_name.span());
     match layer.kind {
+        Kind::Dense { .. } => Op::Dense,
+        Kind::Conv2d { .. } => Op::Conv2d(g()),
+        Kind::Depthwise { .. } => Op::Depthwise(g()),
+        Kind::Pool { max: true, .. } => Op::MaxPool(g()),
+        Kind::Pool { max: false, .. } => Op::AvgPool(g()),
         Kind::Flatten => Op::Flatten,
         Kind::Join { add: true, .. } => Op::Add,
         Kind::Join { add: false, .. } => Op::Concat,
-        _ => Op::Dense,
+    }
+}
+
+/// The geometry of an image layer after an error in it: a stand-in of 1s
+/// that keeps the layer's kind for the checks that follow (the spec is not
+/// expanded).
+fn unknown_geometry(span: Span) -> Geometry {
+    let one = || Width::computed(1, span);
+    Geometry {
+        channels: one(),
+        height: one(),
+        width: one(),
+        kernel: one(),
+        stride: one(),
+        padding: one(),
+        out_channels: one(),
+        out_height: one(),
+        out_width: one(),
     }
 }
 
@@ -462,7 +485,7 @@ fn check_op(
             padding,
         } => {
             let Some([c, h, w]) = image(cx) else {
-                return (Op::Dense, None);
+                return (Op::Conv2d(unknown_geometry(span)), None);
             };
             if let Some(explicit) = input {
                 let message = format!(
@@ -490,7 +513,7 @@ fn check_op(
                     let out = out_image(&g);
                     (Op::Conv2d(g), Some(out))
                 }
-                None => (Op::Dense, None),
+                None => (Op::Conv2d(unknown_geometry(span)), None),
             }
         }
         Kind::Depthwise {
@@ -499,7 +522,7 @@ fn check_op(
             padding,
         } => {
             let Some([c, h, w]) = image(cx) else {
-                return (Op::Dense, None);
+                return (Op::Depthwise(unknown_geometry(span)), None);
             };
             let g = geometry(
                 what,
@@ -516,13 +539,13 @@ fn check_op(
                     let out = out_image(&g);
                     (Op::Depthwise(g), Some(out))
                 }
-                None => (Op::Dense, None),
+                None => (Op::Depthwise(unknown_geometry(span)), None),
             }
         }
         Kind::Pool { max, size, stride } => {
             let op = |g| if *max { Op::MaxPool(g) } else { Op::AvgPool(g) };
             let Some([c, h, w]) = image(cx) else {
-                return (if *max { Op::Add } else { Op::Concat }, None);
+                return (op(unknown_geometry(span)), None);
             };
             // PyTorch's default stride is the window size.
             let stride = stride.clone().unwrap_or_else(|| size.clone());
@@ -541,7 +564,7 @@ fn check_op(
                     let out = out_image(&g);
                     (op(g), Some(out))
                 }
-                None => (if *max { Op::Add } else { Op::Concat }, None),
+                None => (op(unknown_geometry(span)), None),
             }
         }
         Kind::Flatten => {
