@@ -229,6 +229,33 @@ pub use nn_macros::graph;
 /// let p = net.forward(&nn::nalgebra::SVector::<f64, 64>::zeros());
 /// assert!((p.sum() - 1.0).abs() < 1e-12);
 /// ```
+///
+/// An image network with a residual block: layers read the layer above
+/// unless they name another (`from = stem`), `add` and `concat` join layers,
+/// and the backward pass sums the gradients of a layer read twice.
+///
+/// ```
+/// nn::network! {
+///     pub struct Small {
+///         input: [1, 8, 8],                          // [channels, height, width]
+///         stem: conv2d(4, 3, padding = 1, relu),     // [4, 8, 8]
+///         body: conv2d(4, 3, padding = 1, relu),
+///         res: add(stem, body),                      // the residual block
+///         pool: max_pool(2),                         // [4, 4, 4]
+///         side: avg_pool(4, from = res),             // [4, 2, 2]
+///         flat: flatten(from = pool),                // 64
+///         flat_side: flatten(from = side),           // 16
+///         both: concat(flat, flat_side),             // 80
+///         out: dense(10),
+///         loss: softmax_cross_entropy,
+///     }
+/// }
+/// assert_eq!(Small::<f32>::TENSORS[0].shape, &[4, 1, 3, 3]); // PyTorch's [out, in, k, k]
+/// let net = Small::init(0);
+/// let x = nn::nalgebra::SVector::<f32, 64>::from_fn(|i, _| i as f32 / 64.0);
+/// let (loss, grads, _dx) = net.loss_and_grad(&x, &nn::ClassLabel::<10>::new(3).unwrap());
+/// assert!(loss > 0.0 && grads.stem.weight.iter().any(|g| *g != 0.0));
+/// ```
 #[doc(inline)]
 pub use nn_macros::network;
 
