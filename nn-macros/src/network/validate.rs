@@ -447,12 +447,18 @@ fn check_op(
             }
         }
     };
-    let out_image = |g: &Geometry| {
-        Shape::Image([
-            g.out_channels.clone(),
-            g.out_height.clone(),
-            g.out_width.clone(),
-        ])
+    // An image layer's op and output shape from its geometry, or its kind
+    // with a stand-in geometry after an error.
+    let image_op = |g: Option<Geometry>, make: fn(Geometry) -> Op| match g {
+        Some(g) => {
+            let out = Shape::Image([
+                g.out_channels.clone(),
+                g.out_height.clone(),
+                g.out_width.clone(),
+            ]);
+            (make(g), Some(out))
+        }
+        None => (make(unknown_geometry(span)), None),
     };
     match &layer.kind {
         Kind::Dense { input, output } => {
@@ -508,13 +514,7 @@ fn check_op(
                 padding.as_ref(),
                 cx,
             );
-            match g {
-                Some(g) => {
-                    let out = out_image(&g);
-                    (Op::Conv2d(g), Some(out))
-                }
-                None => (Op::Conv2d(unknown_geometry(span)), None),
-            }
+            image_op(g, Op::Conv2d)
         }
         Kind::Depthwise {
             kernel,
@@ -534,18 +534,12 @@ fn check_op(
                 padding.as_ref(),
                 cx,
             );
-            match g {
-                Some(g) => {
-                    let out = out_image(&g);
-                    (Op::Depthwise(g), Some(out))
-                }
-                None => (Op::Depthwise(unknown_geometry(span)), None),
-            }
+            image_op(g, Op::Depthwise)
         }
         Kind::Pool { max, size, stride } => {
-            let op = |g| if *max { Op::MaxPool(g) } else { Op::AvgPool(g) };
+            let make = if *max { Op::MaxPool } else { Op::AvgPool };
             let Some([c, h, w]) = image(cx) else {
-                return (op(unknown_geometry(span)), None);
+                return (make(unknown_geometry(span)), None);
             };
             // PyTorch's default stride is the window size.
             let stride = stride.clone().unwrap_or_else(|| size.clone());
@@ -559,13 +553,7 @@ fn check_op(
                 None,
                 cx,
             );
-            match g {
-                Some(g) => {
-                    let out = out_image(&g);
-                    (op(g), Some(out))
-                }
-                None => (op(unknown_geometry(span)), None),
-            }
+            image_op(g, make)
         }
         Kind::Flatten => {
             let out = match &inputs[0] {

@@ -14,7 +14,7 @@ use syn::Ident;
 
 use super::{
     LAYERS_PER_BLOCK, act_value, block_ranges, concat_offsets, describe, geometry_value, is_chain,
-    loss_type, loss_value, output_width, source_layer, trace_name,
+    loss_type, loss_value, output_width, source_layer, trace_name, trace_value,
 };
 use crate::network::ast::Width;
 use crate::network::net::{Net, NetLayer, Op, Source, unraw};
@@ -194,7 +194,7 @@ fn layer_step(net: &Net, pass: Pass, i: usize, delta_is_ref: bool) -> TokenStrea
     let batch_image = quote! { ::nn::__private::image::batch };
     let mut statements = Vec::new();
     for (k, source) in layer.sources.iter().enumerate() {
-        let x = value_of(net, *source);
+        let x = trace_value(net, *source);
         let edge_op = match (&layer.op, pass.over, pass.update) {
             (Op::Dense, Over::Sample, Update::Gradients) => EdgeOp::Kernel(quote! {
                 ::nn::__private::layer::dense_backward(&self.#name, #x, #d, &mut grads.#name, DEST);
@@ -520,17 +520,6 @@ fn replace_dest(tokens: TokenStream, dest: &TokenStream) -> TokenStream {
             other => other.into(),
         })
         .collect()
-}
-
-/// A layer's input in the backward pass: `x`, or `&trace.<name>.a`.
-fn value_of(net: &Net, source: Source) -> TokenStream {
-    match source_layer(net, source) {
-        Some(layer) => {
-            let name = layer.name;
-            quote! { &trace.#name.a }
-        }
-        None => quote! { x },
-    }
 }
 
 /// δ = dL/da ⊙ σ′(z) of `layer`, from `da` (a reference to dL/da): into a

@@ -7,8 +7,8 @@ use quote::quote;
 
 use super::backward::{Over, Pass, Update, loss_to_delta, unrolled};
 use super::{
-    act_value, concat_offsets, geometry_value, loss_type, output_width, source_layer,
-    trace_batch_name,
+    act_value, concat_offsets, geometry_value, loss_type, output_width, trace_batch_name,
+    trace_value,
 };
 use crate::network::net::{Net, NetLayer, Op, Source};
 
@@ -50,13 +50,7 @@ pub fn items(net: &Net) -> TokenStream {
     );
 
     // Forward: one kernel per layer (one GEMM per dense or convolution).
-    let read = |source: Source| match source_layer(net, source) {
-        Some(l) => {
-            let p = l.name;
-            quote! { &trace.#p.a }
-        }
-        None => quote! { x },
-    };
+    let read = |source: Source| trace_value(net, source);
     let forward = net.layers.iter().enumerate().map(|(i, layer)| {
         let n = layer.name;
         let act = act_value(&layer.act);

@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use super::{
     LAYERS_PER_BLOCK, act_value, block_ranges, concat_offsets, describe, geometry_value, is_chain,
-    output_width, source_layer, trace_name,
+    output_width, trace_name, trace_value,
 };
 use crate::network::net::{Net, Op, Source, unraw};
 
@@ -52,7 +52,7 @@ pub fn methods(net: &Net) -> TokenStream {
                 } else {
                     "a = its inputs one after the other"
                 },
-                join_forward(net, i, &quote! { trace.#name.a }, &|s| trace_source(net, s)),
+                join_forward(net, i, &quote! { trace.#name.a }, &|s| trace_value(net, s)),
             ),
             Op::Flatten => return TokenStream::new(),
         };
@@ -69,7 +69,7 @@ pub fn methods(net: &Net) -> TokenStream {
     };
     // The input of layer `i`: `x` for the first, else the layer below's `a`.
     let trace_input = |i: usize| {
-        trace_source(
+        trace_value(
             net,
             net.layers[i]
                 .sources
@@ -239,17 +239,6 @@ pub fn methods(net: &Net) -> TokenStream {
         }
 
         #helpers
-    }
-}
-
-/// `source` in `forward_trace`: `x`, or a layer's `&trace.<name>.a`.
-fn trace_source(net: &Net, source: Source) -> TokenStream {
-    match source_layer(net, source) {
-        Some(layer) => {
-            let name = layer.name;
-            quote! { &trace.#name.a }
-        }
-        None => quote! { x },
     }
 }
 

@@ -240,6 +240,18 @@ fn concat_offsets(net: &Net, i: usize) -> Vec<TokenStream> {
         .collect()
 }
 
+/// A layer's input in the passes that keep a trace (the batch trace has the
+/// same fields): `x`, or the source layer's `&trace.<name>.a`.
+fn trace_value(net: &Net, source: Source) -> TokenStream {
+    match source_layer(net, source) {
+        Some(layer) => {
+            let name = layer.name;
+            quote! { &trace.#name.a }
+        }
+        None => quote! { x },
+    }
+}
+
 /// The output width of the last layer.
 fn output_width(net: &Net) -> TokenStream {
     let w = net.layers.last().map(|l| &l.output);
