@@ -167,114 +167,89 @@ fn sized<T: Scalar>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
     &mut buf[..len]
 }
 
-/// The im2col matrix of a batch: column `s·p + q` holds the window of
-/// output position `q` of sample `s`, row `(c·k + ki)·k + kj` (zero in the
-/// padding), so `W · cols` is the convolution of every sample.
+/// The im2col matrix of a batch, stored tap by tap: row `t = (c·k + ki)·k +
+/// kj` holds, for every sample `s` and output position `q`, the input under
+/// that tap at column `s·p + q` (zero in the padding), so `W · cols` is the
+/// convolution of every sample. Stored row-major (`cols[t·n + s·p + q]`, a
+/// column-major `n × c·k²` matrix): each output row of a tap is a run of
+/// the input row (every `stride`-th value), copied in one pass.
 fn im2col<T: Scalar>(g: &Geometry, x: &[T], cols: &mut [T]) {
-    let rows = g.channels * g.kernel * g.kernel;
-    let mut windows = cols.chunks_exact_mut(rows);
-    for x in x.chunks_exact(g.input_len()) {
-        for oi in 0..g.out_height {
-            for oj in 0..g.out_width {
-                let Some(window) = windows.next() else { return };
-                for_each_tap_row(g, oi, oj, window.len(), |c, at, src| {
-                    let taps = &mut window[at..at + g.kernel];
-                    match src {
-                        TapRow::Inside(start) => {
-                            // A loop, not `copy_from_slice`: kernel rows are
-                            // a few values, too short for a `memcpy` call.
-                            let src = &x[c * g.height * g.width + start..][..g.kernel];
-                            for (t, &v) in taps.iter_mut().zip(src) {
-                                *t = v;
-                            }
+    let (k, positions) = (g.kernel, g.out_height * g.out_width);
+    let n = x.len() / g.input_len().max(1) * positions;
+    for c in 0..g.channels {
+        for ki in 0..k {
+            for kj in 0..k {
+                let t = (c * k + ki) * k + kj;
+                let row = &mut cols[t * n..(t + 1) * n];
+                let (lo, hi) = tap_columns(g, kj);
+                for (x, out) in x
+                    .chunks_exact(g.input_len())
+                    .zip(row.chunks_exact_mut(positions))
+                {
+                    let plane = &x[c * g.height * g.width..][..g.height * g.width];
+                    for (oi, out) in out.chunks_exact_mut(g.out_width).enumerate() {
+                        let i = (oi * g.stride + ki).wrapping_sub(g.padding);
+                        if i >= g.height {
+                            out.fill(T::zero());
+                            continue;
                         }
-                        TapRow::Edge(row, j0) => {
-                            let line = &x[(c * g.height + row) * g.width..][..g.width];
-                            for (kj, t) in taps.iter_mut().enumerate() {
-                                let j = (j0 + kj).wrapping_sub(g.padding);
-                                *t = if j < g.width { line[j] } else { T::zero() };
-                            }
+                        let line = &plane[i * g.width..][..g.width];
+                        out[..lo].fill(T::zero());
+                        out[hi..].fill(T::zero());
+                        for (oj, o) in out.iter_mut().enumerate().take(hi).skip(lo) {
+                            *o = line[oj * g.stride + kj - g.padding];
                         }
-                        TapRow::Padding => taps.fill(T::zero()),
                     }
-                });
+                }
             }
         }
     }
 }
 
-/// Where the `k` taps of one kernel row of a window read: a run of `k`
-/// inputs inside the image (its offset in the channel), a row that crosses
-/// the left or right edge (the input row and the unpadded column of the
-/// first tap), or a row in the padding above or below.
-enum TapRow {
-    Inside(usize),
-    Edge(usize, usize),
-    Padding,
+/// The output columns `lo..hi` whose tap `kj` lands inside the input row:
+/// `0 <= oj·stride + kj - padding < width`.
+fn tap_columns(g: &Geometry, kj: usize) -> (usize, usize) {
+    let lo = g
+        .padding
+        .saturating_sub(kj)
+        .div_ceil(g.stride)
+        .min(g.out_width);
+    let hi = (g.width + g.padding)
+        .saturating_sub(kj)
+        .div_ceil(g.stride)
+        .min(g.out_width)
+        .max(lo);
+    (lo, hi)
 }
 
-/// Calls `f(channel, offset in the window, where the taps read)` for every
-/// kernel row of the window at output `(oi, oj)`, in the window's order
-/// (channel, then kernel row). `len` is the window's length (`c·k²`).
-#[inline(always)]
-fn for_each_tap_row(
-    g: &Geometry,
-    oi: usize,
-    oj: usize,
-    len: usize,
-    mut f: impl FnMut(usize, usize, TapRow),
-) {
-    let k = g.kernel;
-    let j0 = oj * g.stride;
-    let inside_cols = j0 >= g.padding && j0 + k <= g.width + g.padding;
-    debug_assert_eq!(len, g.channels * k * k);
-    for c in 0..g.channels {
-        for ki in 0..k {
-            let at = (c * k + ki) * k;
-            let i = (oi * g.stride + ki).wrapping_sub(g.padding);
-            let src = if i >= g.height {
-                TapRow::Padding
-            } else if inside_cols {
-                TapRow::Inside(i * g.width + j0 - g.padding)
-            } else {
-                TapRow::Edge(i, j0)
-            };
-            f(c, at, src);
-        }
-    }
-}
-
-/// The inverse of [`im2col`] for gradients: adds every window's entries
-/// back onto the input they were read from. Overwrites `dx`.
+/// The inverse of [`im2col`] for gradients: adds every tap's entries back
+/// onto the input they were read from. Overwrites `dx`.
 fn col2im<T: Scalar>(g: &Geometry, cols: &[T], dx: &mut [T]) {
     dx.fill(T::zero());
-    let rows = g.channels * g.kernel * g.kernel;
-    let mut windows = cols.chunks_exact(rows);
-    for dx in dx.chunks_exact_mut(g.input_len()) {
-        for oi in 0..g.out_height {
-            for oj in 0..g.out_width {
-                let Some(window) = windows.next() else { return };
-                for_each_tap_row(g, oi, oj, window.len(), |c, at, src| {
-                    let taps = &window[at..at + g.kernel];
-                    match src {
-                        TapRow::Inside(start) => {
-                            let dst = &mut dx[c * g.height * g.width + start..][..g.kernel];
-                            for (d, &t) in dst.iter_mut().zip(taps) {
-                                *d += t;
-                            }
+    let (k, positions) = (g.kernel, g.out_height * g.out_width);
+    let n = dx.len() / g.input_len().max(1) * positions;
+    for c in 0..g.channels {
+        for ki in 0..k {
+            for kj in 0..k {
+                let t = (c * k + ki) * k + kj;
+                let row = &cols[t * n..(t + 1) * n];
+                let (lo, hi) = tap_columns(g, kj);
+                for (dx, taps) in dx
+                    .chunks_exact_mut(g.input_len())
+                    .zip(row.chunks_exact(positions))
+                {
+                    let plane = &mut dx[c * g.height * g.width..][..g.height * g.width];
+                    for (oi, taps) in taps.chunks_exact(g.out_width).enumerate() {
+                        let i = (oi * g.stride + ki).wrapping_sub(g.padding);
+                        if i >= g.height {
+                            continue;
                         }
-                        TapRow::Edge(row, j0) => {
-                            let line = &mut dx[(c * g.height + row) * g.width..][..g.width];
-                            for (kj, &t) in taps.iter().enumerate() {
-                                let j = (j0 + kj).wrapping_sub(g.padding);
-                                if j < g.width {
-                                    line[j] += t;
-                                }
-                            }
+                        let line = &mut plane[i * g.width..][..g.width];
+                        for (oj, &v) in taps.iter().enumerate().take(hi).skip(lo) {
+                            line[oj * g.stride + kj - g.padding] += v;
                         }
-                        TapRow::Padding => {}
                     }
-                });
+                }
             }
         }
     }
@@ -320,7 +295,7 @@ pub fn conv2d_forward_trace_batch<
     gemm(
         T::one(),
         Operand::col_major(layer.weight.as_slice(), OUT, CKK),
-        Operand::col_major(&out.cols[..CKK * n], CKK, n),
+        Operand::transposed(&out.cols[..CKK * n], n, CKK),
         T::zero(),
         product,
         OUT,
@@ -394,15 +369,17 @@ fn input_gradient<T: Scalar, const NIN: usize>(
     if dx.ncols() != batch {
         *dx = Batch::<T, NIN>::zeros(batch);
     }
+    // `colsᵀ = Δᵀ W` (`n × c·k²`, column-major): the tap-major layout
+    // `col2im` reads.
     gemm(
         T::one(),
-        Operand::transposed(w, out_channels, ckk),
-        Operand::col_major(delta, out_channels, n),
+        Operand::transposed(delta, out_channels, n),
+        Operand::col_major(w, out_channels, ckk),
         T::zero(),
         cols,
-        ckk,
         n,
-        Cut::Columns,
+        ckk,
+        Cut::Rows,
     );
     col2im(g, cols, dx.as_mut_slice());
 }
@@ -453,7 +430,7 @@ pub fn conv2d_backward_batch<
     gemm(
         T::one(),
         Operand::col_major(delta, OUT, n),
-        Operand::transposed(&out.cols, CKK, n),
+        Operand::col_major(&out.cols, n, CKK),
         T::zero(),
         grad.weight.as_mut_slice(),
         OUT,
@@ -520,7 +497,7 @@ pub fn conv2d_sgd_backward_batch<
     gemm(
         -lr,
         Operand::col_major(delta, OUT, n),
-        Operand::transposed(&out.cols, CKK, n),
+        Operand::col_major(&out.cols, n, CKK),
         T::one(),
         layer.weight.as_mut_slice(),
         OUT,
