@@ -110,7 +110,7 @@ pub struct BatchConvTrace<T: Scalar, const N: usize> {
     /// `δ = dL/dz` (of the mean loss), filled by the backward pass.
     pub delta: Batch<T, N>,
     /// The im2col matrix of the forward pass's input, `(c·k²) × (B·p)`
-    /// column-major, which the backward pass needs for `dL/dW`. The
+    /// row-major (tap by tap), which the backward pass needs for `dL/dW`. The
     /// backward pass overwrites it with `dL/d(cols)` when it computes `dL/dX`.
     pub cols: Vec<T>,
     /// The product `W · cols` (forward) or `δ` in its layout (backward),
