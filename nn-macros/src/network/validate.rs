@@ -875,7 +875,7 @@ fn check_input_width(layer: &Layer, explicit: &Width, prev: &Width, prev_name: &
         }
         (Some(_), Some(_)) => {}
         _ => cx.assert(ConstAssert {
-            span: explicit_span(explicit),
+            span: explicit.token_span(),
             lhs: explicit.clone(),
             op: AssertOp::EqWidth,
             rhs: 0,
@@ -921,10 +921,6 @@ fn check_name(name: &Ident, cx: &mut Cx) {
         name.span(),
         format!("network name `{shown}` {problem}; expected another name"),
     ));
-}
-
-fn explicit_span(width: &Width) -> Span {
-    width.token_span()
 }
 
 /// Widths are at least 1: literals here, named constants by a const assertion.

@@ -101,16 +101,12 @@ pub fn items(net: &Net) -> TokenStream {
         .collect();
     // Names as strings (tensor names, the summary) are shown without `r#`.
     let name_strs: Vec<String> = names.iter().map(|n| unraw(n)).collect();
-    let field_docs: Vec<String> = params
+    let field_docs: Vec<String> = net
+        .layers
         .iter()
-        .map(|l| {
-            let i = net
-                .layers
-                .iter()
-                .position(|x| x.name == l.name)
-                .unwrap_or(0);
-            format!("Layer {} of {count}: {}.", i + 1, describe(l))
-        })
+        .enumerate()
+        .filter(|(_, l)| l.op.has_params())
+        .map(|(i, l)| format!("Layer {} of {count}: {}.", i + 1, describe(l)))
         .collect();
     let trace_docs: Vec<String> = traced
         .iter()
